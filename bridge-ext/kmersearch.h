@@ -1,0 +1,72 @@
+/* kmersearch.h - private declarations shared by the pg_kmersearch C files */
+#ifndef KMERSEARCH_H
+#define KMERSEARCH_H
+
+#include "postgres.h"
+
+/* Build identifier reported by kmersearch_show_buildno(): <major>.<minor>.YYYY.MM.DD */
+#define KMERSEARCH_BUILDNO "1.0.2026.11.24"
+
+/*
+ * On-disk and in-memory layout of a DNA2/DNA4 value.  It is deliberately the
+ * layout of PostgreSQL's bit varying: varlena header, bit count, packed bits
+ * (most significant bit first, zero padding in the last byte).
+ */
+typedef struct KmerDna
+{
+	int32		vl_len_;		/* varlena header (do not touch directly) */
+	int32		bit_len;		/* number of meaningful bits */
+	uint8		data[FLEXIBLE_ARRAY_MEMBER];
+} KmerDna;
+
+#define KMER_DNA_HDRSZ			offsetof(KmerDna, data)
+#define KMER_DNA_BYTES(bits)	(((Size) (bits) + 7) / 8)
+#define DatumGetKmerDnaP(d)		((KmerDna *) PG_DETOAST_DATUM(d))
+#define PG_GETARG_KMERDNA_P(n)	DatumGetKmerDnaP(PG_GETARG_DATUM(n))
+
+/*
+ * What distinguishes DNA2 from DNA4: bits per base, which bytes the text
+ * input accepts and how codes print.  Everything else is shared code.
+ */
+typedef struct DnaAlphabet
+{
+	const char *type_name;		/* "DNA2" or "DNA4", for messages */
+	int			bits_per_base;	/* 2 or 4 */
+	uint8		code_plus_one[256]; /* input byte -> code + 1; 0 = rejected */
+	char		letters[16];	/* code -> output letter */
+	const char *accepted_hint;	/* errhint text listing the accepted letters */
+} DnaAlphabet;
+
+extern const DnaAlphabet kmersearch_dna2_alphabet;
+extern const DnaAlphabet kmersearch_dna4_alphabet;
+
+/* module.c: PostgreSQL 16+ declares _PG_init in fmgr.h, 15 does not */
+#if PG_VERSION_NUM < 160000
+extern PGDLLEXPORT void _PG_init(void);
+#endif
+
+/* guc.c: every kmersearch.* setting */
+extern double kmersearch_max_appearance_rate;
+extern int	kmersearch_max_appearance_nrow;
+extern int	kmersearch_min_score;
+extern int	kmersearch_occur_bitlen;
+extern int	kmersearch_kmer_size;
+extern double kmersearch_min_shared_kmer_rate;
+extern bool kmersearch_preclude_highfreq_kmer;
+extern bool kmersearch_force_use_parallel_highfreq_kmer_cache;
+extern int	kmersearch_force_simd_capability;
+extern int	kmersearch_query_kmer_cache_max_entries;
+extern int	kmersearch_actual_min_score_cache_max_entries;
+extern int	kmersearch_highfreq_kmer_cache_load_batch_size;
+extern int	kmersearch_highfreq_analysis_hashtable_size;
+extern int	kmersearch_highfreq_analysis_batch_size;
+
+extern void kmersearch_define_gucs(void);
+
+/* simd.c */
+extern void kmersearch_detect_simd(void);
+extern int	kmersearch_detected_simd_level(void);
+extern bool kmersearch_simd_level_is_valid(int level);
+extern const char *kmersearch_simd_level_name(int level);
+
+#endif							/* KMERSEARCH_H */

@@ -1,0 +1,25 @@
+/* module.c - library entry point and build identification */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "kmersearch.h"
+
+PG_MODULE_MAGIC;
+
+void
+_PG_init(void)
+{
+	/* The SIMD check hook needs the detected level before the GUC exists. */
+	kmersearch_detect_simd();
+	kmersearch_define_gucs();
+}
+
+PG_FUNCTION_INFO_V1(kmersearch_show_buildno);
+Datum
+kmersearch_show_buildno(PG_FUNCTION_ARGS)
+{
+	(void) fcinfo;
+	PG_RETURN_TEXT_P(cstring_to_text(KMERSEARCH_BUILDNO));
+}
