@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# demo.sh - the main job: a local cluster with pg_kmersearch, a real DNA sample, a look at it.
+# Run through `make demo`, which installs dependencies and builds first.
+set -euo pipefail
+source "$(dirname "$0")/run-dir.sh"
+cluster="$project_root/scripts/pg-cluster.sh"
+examples=/usr/share/doc/bowtie2/examples
+
+echo "== cluster: $RUN_DIR (socket directory), port $DEMO_PORT"
+"$cluster" start "$RUN_DIR" "$DEMO_PORT"
+eval "$("$cluster" env "$RUN_DIR")"
+psql -X -q -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DEMO_DB'" | grep -q 1 \
+    || psql -X -q -d postgres -c "CREATE DATABASE $DEMO_DB"
+export PGDATABASE=$DEMO_DB
+
+# The sample: real Illumina-style reads of the lambda phage genome shipped by
+# Debian's bowtie2-examples.  DNA2 holds A/C/G/T only, so reads with an N go
+# to the DNA4 table alone.
+sample="$RUN_DIR/lambda_reads.tsv"
+for f in reads_1 reads_2; do
+    zcat "$examples/reads/$f.fq.gz" | awk -v src="$f" 'NR % 4 == 1 { name = substr($1, 2) } NR % 4 == 2 { print src "/" name "\t" $0 }'
+done > "$sample"
+
+psql -X -q -v ON_ERROR_STOP=1 <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_kmersearch;
+DROP TABLE IF EXISTS reads, reads_dna4, lambda_genome;
+CREATE TABLE reads_dna4 (id bigserial PRIMARY KEY, name text NOT NULL, seq DNA4 NOT NULL);
+\copy reads_dna4 (name, seq) FROM '$sample'
+CREATE TABLE reads (id bigserial PRIMARY KEY, name text NOT NULL, seq DNA2 NOT NULL);
+INSERT INTO reads (name, seq)
+SELECT name, seq::text::DNA2 FROM reads_dna4 WHERE seq::text ~ '^[ACGT]*\$' ORDER BY id;
+CREATE TABLE lambda_genome (name text, seq DNA2);
+SQL
+zcat "$examples/reference/lambda_virus.fa.gz" | awk 'NR == 1 { name = substr($1, 2); next } { seq = seq $0 } END { print name "\t" seq }' \
+    | psql -X -q -v ON_ERROR_STOP=1 -c "\copy lambda_genome FROM STDIN"
+psql -X -q -c "VACUUM ANALYZE reads, reads_dna4, lambda_genome"
+
+echo "== the sample"
+psql -X <<'SQL'
+SELECT 'reads (DNA2)' AS "table", count(*) AS rows, min(length(seq)) AS min_len, max(length(seq)) AS max_len,
+       pg_size_pretty(pg_total_relation_size('reads')) AS size FROM reads
+UNION ALL
+SELECT 'reads_dna4 (DNA4, with N)', count(*), min(length(seq)), max(length(seq)),
+       pg_size_pretty(pg_total_relation_size('reads_dna4')) FROM reads_dna4
+UNION ALL
+SELECT 'lambda_genome (DNA2)', count(*), min(length(seq)), max(length(seq)),
+       pg_size_pretty(pg_total_relation_size('lambda_genome')) FROM lambda_genome;
+
+SELECT id, name, length(seq) AS bases, left(seq::text, 60) AS first_60_bases
+  FROM reads ORDER BY id LIMIT 5;
+
+SELECT name, length(seq) AS bases, left(seq::text, 60) AS first_60_bases FROM lambda_genome;
+SQL
+
+echo "== connect with:  psql -h '$RUN_DIR' -p $DEMO_PORT -U postgres $DEMO_DB"
+echo "== stop with:     make stop"
