@@ -53,8 +53,8 @@ dna_alloc(int32 bit_len)
 }
 
 /* Printable form of one input byte for error messages (never invalid UTF-8). */
-static const char *
-byte_repr(unsigned char c)
+const char *
+kmersearch_byte_repr(unsigned char c)
 {
 	static char buf[8];
 
@@ -88,7 +88,7 @@ dna_from_text(const DnaAlphabet *alphabet, const char *text, Size len)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid character \"%s\" in %s input",
-							byte_repr(c), alphabet->type_name),
+							kmersearch_byte_repr(c), alphabet->type_name),
 					 errdetail("The character is byte %zu of the input.", i + 1),
 					 errhint("%s", alphabet->accepted_hint)));
 		bit = i * bpb;

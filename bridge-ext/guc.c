@@ -69,6 +69,81 @@ check_force_simd_capability(int *newval, void **extra, GucSource source)
 	return false;
 }
 
+/*
+ * Assign hooks.  Cached values are keyed by everything they depend on, so
+ * resetting is not needed for correctness; it keeps the statistics of each
+ * cache meaning "since the settings it depends on were last set", and lets a
+ * new max_entries take effect.
+ */
+static void
+assign_kmer_size(int newval, void *extra)
+{
+	(void) newval;
+	(void) extra;
+	kmersearch_reset_query_cache();
+	kmersearch_reset_score_cache();
+	kmersearch_invalidate_plans();
+}
+
+/* Settings an index is built under: cached plans may name an index that no longer fits. */
+static void
+assign_index_setting_int(int newval, void *extra)
+{
+	(void) newval;
+	(void) extra;
+	kmersearch_invalidate_plans();
+}
+
+static void
+assign_index_setting_bool(bool newval, void *extra)
+{
+	(void) newval;
+	(void) extra;
+	kmersearch_invalidate_plans();
+}
+
+static void
+assign_score_setting_int(int newval, void *extra)
+{
+	(void) newval;
+	(void) extra;
+	kmersearch_reset_score_cache();
+}
+
+static void
+assign_score_setting_real(double newval, void *extra)
+{
+	(void) newval;
+	(void) extra;
+	kmersearch_reset_score_cache();
+}
+
+static void
+assign_analysis_threshold_int(int newval, void *extra)
+{
+	(void) newval;
+	(void) extra;
+	kmersearch_reset_score_cache();
+	kmersearch_invalidate_plans();
+}
+
+static void
+assign_analysis_threshold_real(double newval, void *extra)
+{
+	(void) newval;
+	(void) extra;
+	kmersearch_reset_score_cache();
+	kmersearch_invalidate_plans();
+}
+
+static void
+assign_query_cache_max_entries(int newval, void *extra)
+{
+	(void) newval;
+	(void) extra;
+	kmersearch_reset_query_cache();
+}
+
 void
 kmersearch_define_gucs(void)
 {
@@ -76,37 +151,37 @@ kmersearch_define_gucs(void)
 							 "Highest fraction of rows a k-mer may appear in before the high-frequency analysis marks it.",
 							 "A key is high-frequency when it appears in more than trunc(rows * rate) rows.",
 							 &kmersearch_max_appearance_rate, 0.5, 0.0, 1.0,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
+							 PGC_USERSET, 0, NULL, assign_analysis_threshold_real, NULL);
 	DefineCustomIntVariable("kmersearch.max_appearance_nrow",
 							"Highest number of rows a k-mer may appear in before the high-frequency analysis marks it.",
 							"Zero means no row-count limit; otherwise the lower of this and the rate-derived limit applies.",
 							&kmersearch_max_appearance_nrow, 0, 0, PG_INT32_MAX,
-							PGC_USERSET, 0, NULL, NULL, NULL);
+							PGC_USERSET, 0, NULL, assign_analysis_threshold_int, NULL);
 	DefineCustomIntVariable("kmersearch.min_score",
 							"Lowest number of shared k-mers for a row to match with =%.",
 							NULL,
 							&kmersearch_min_score, 1, 0, PG_INT32_MAX,
-							PGC_USERSET, 0, NULL, NULL, NULL);
+							PGC_USERSET, 0, NULL, assign_score_setting_int, NULL);
 	DefineCustomIntVariable("kmersearch.occur_bitlen",
 							"Number of bits of each n-gram key that hold the occurrence number of its k-mer.",
 							"kmer_size * 2 + occur_bitlen must not exceed 64.",
 							&kmersearch_occur_bitlen, 8, 0, 16,
-							PGC_USERSET, 0, check_occur_bitlen, NULL, NULL);
+							PGC_USERSET, 0, check_occur_bitlen, assign_index_setting_int, NULL);
 	DefineCustomIntVariable("kmersearch.kmer_size",
 							"Length in bases of the k-mers used for indexing, search, scoring and analysis.",
 							"kmer_size * 2 + occur_bitlen must not exceed 64.",
 							&kmersearch_kmer_size, 16, 4, 32,
-							PGC_USERSET, 0, check_kmer_size, NULL, NULL);
+							PGC_USERSET, 0, check_kmer_size, assign_kmer_size, NULL);
 	DefineCustomRealVariable("kmersearch.min_shared_kmer_rate",
 							 "Lowest fraction of the query's k-mers a row must share to match with =%.",
 							 NULL,
 							 &kmersearch_min_shared_kmer_rate, 0.5, 0.0, 1.0,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
+							 PGC_USERSET, 0, NULL, assign_score_setting_real, NULL);
 	DefineCustomBoolVariable("kmersearch.preclude_highfreq_kmer",
 							 "Leaves high-frequency k-mers out of GIN indexes and index searches.",
 							 NULL,
 							 &kmersearch_preclude_highfreq_kmer, false,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
+							 PGC_USERSET, 0, NULL, assign_index_setting_bool, NULL);
 	DefineCustomBoolVariable("kmersearch.force_use_parallel_highfreq_kmer_cache",
 							 "Looks up high-frequency k-mers only in the shared cache (or the table), never in the session cache.",
 							 NULL,
@@ -121,12 +196,12 @@ kmersearch_define_gucs(void)
 							"Largest number of parsed queries the per-session query k-mer cache keeps.",
 							NULL,
 							&kmersearch_query_kmer_cache_max_entries, 50000, 1000, 10000000,
-							PGC_USERSET, 0, NULL, NULL, NULL);
+							PGC_USERSET, 0, NULL, assign_query_cache_max_entries, NULL);
 	DefineCustomIntVariable("kmersearch.actual_min_score_cache_max_entries",
 							"Largest number of thresholds the per-session actual-min-score cache keeps.",
 							NULL,
 							&kmersearch_actual_min_score_cache_max_entries, 50000, 1000, 10000000,
-							PGC_USERSET, 0, NULL, NULL, NULL);
+							PGC_USERSET, 0, NULL, assign_score_setting_int, NULL);
 	DefineCustomIntVariable("kmersearch.highfreq_kmer_cache_load_batch_size",
 							"Number of high-frequency keys read per batch when a cache is loaded.",
 							NULL,

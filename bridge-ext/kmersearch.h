@@ -40,6 +40,37 @@ typedef struct DnaAlphabet
 extern const DnaAlphabet kmersearch_dna2_alphabet;
 extern const DnaAlphabet kmersearch_dna4_alphabet;
 
+/* datatype.c */
+extern const char *kmersearch_byte_repr(unsigned char c);
+
+/* kmer.c: n-gram keys (k-mer << b | occurrence - 1) as unsigned 64-bit values */
+extern int	kmersearch_key_bits(int k, int b);
+extern uint64 *kmersearch_value_keys(const KmerDna *dna, const DnaAlphabet *alphabet,
+									 int k, int b, int *nkeys);
+extern uint64 *kmersearch_query_keys(const char *text, int len, int k, int b, int *nkeys);
+
+/* A query's n-gram keys: in extraction order, and sorted for intersection. */
+typedef struct QueryKeys
+{
+	int			nkeys;
+	uint64	   *keys;
+	uint64	   *sorted;
+} QueryKeys;
+
+/* cache.c */
+extern const QueryKeys *kmersearch_cached_query_keys(const char *text, int len);
+extern int	kmersearch_cached_min_score(const uint64 *keys, int nkeys);
+extern void kmersearch_reset_query_cache(void);
+extern void kmersearch_reset_score_cache(void);
+
+/* score.c */
+extern int	kmersearch_actual_min_score(int nkeys);
+extern int	kmersearch_shared_keys(const uint64 *keys, int nkeys, const QueryKeys *query);
+
+/* planner.c */
+extern void kmersearch_install_planner_hook(void);
+extern void kmersearch_invalidate_plans(void);
+
 /* module.c: PostgreSQL 16+ declares _PG_init in fmgr.h, 15 does not */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);

@@ -14,6 +14,7 @@ _PG_init(void)
 	/* The SIMD check hook needs the detected level before the GUC exists. */
 	kmersearch_detect_simd();
 	kmersearch_define_gucs();
+	kmersearch_install_planner_hook();
 }
 
 PG_FUNCTION_INFO_V1(kmersearch_show_buildno);

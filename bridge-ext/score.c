@@ -1,0 +1,119 @@
+/* score.c - the =% operator and kmersearch_matchscore without an index */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "kmersearch.h"
+
+/*
+ * Lowest number of shared n-gram keys for a query of nkeys keys to match:
+ * max(min_score, ceil(min_shared_kmer_rate * nkeys)) in double arithmetic,
+ * and never below 1, so that a row sharing nothing never matches (an index
+ * scan can only find rows that share a key; both paths return the same rows).
+ */
+int
+kmersearch_actual_min_score(int nkeys)
+{
+	double		rel = ceil(kmersearch_min_shared_kmer_rate * (double) nkeys);
+	int			score = Max(kmersearch_min_score, (int) rel);
+
+	return Max(score, 1);
+}
+
+/* Number of keys of a stored value that the query also has (both are duplicate-free). */
+int
+kmersearch_shared_keys(const uint64 *keys, int nkeys, const QueryKeys *query)
+{
+	int			shared = 0;
+
+	for (int i = 0; i < nkeys; i++)
+	{
+		uint64		key = keys[i];
+		int			lo = 0,
+					hi = query->nkeys - 1;
+
+		while (lo <= hi)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (query->sorted[mid] == key)
+			{
+				shared++;
+				break;
+			}
+			if (query->sorted[mid] < key)
+				lo = mid + 1;
+			else
+				hi = mid - 1;
+		}
+	}
+	return shared;
+}
+
+static int
+score_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet, const QueryKeys **query_out)
+{
+	KmerDna    *dna = PG_GETARG_KMERDNA_P(0);
+	text	   *q = PG_GETARG_TEXT_PP(1);
+	const QueryKeys *query = kmersearch_cached_query_keys(VARDATA_ANY(q), VARSIZE_ANY_EXHDR(q));
+	uint64	   *keys;
+	int			nkeys;
+	int			shared;
+
+	*query_out = query;
+	if (query->nkeys == 0)
+		return 0;
+	keys = kmersearch_value_keys(dna, alphabet, kmersearch_kmer_size, kmersearch_occur_bitlen, &nkeys);
+	shared = kmersearch_shared_keys(keys, nkeys, query);
+	if (keys)
+		pfree(keys);
+	PG_FREE_IF_COPY(dna, 0);
+	return shared;
+}
+
+static bool
+match_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet)
+{
+	const QueryKeys *query;
+	int			shared = score_value(fcinfo, alphabet, &query);
+
+	if (query->nkeys == 0)
+		return false;
+	return shared >= kmersearch_cached_min_score(query->keys, query->nkeys);
+}
+
+PG_FUNCTION_INFO_V1(kmersearch_dna2_match);
+Datum
+kmersearch_dna2_match(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(match_value(fcinfo, &kmersearch_dna2_alphabet));
+}
+
+PG_FUNCTION_INFO_V1(kmersearch_dna4_match);
+Datum
+kmersearch_dna4_match(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(match_value(fcinfo, &kmersearch_dna4_alphabet));
+}
+
+/* Number of n-gram keys (k-mer and occurrence) the value shares with the query. */
+PG_FUNCTION_INFO_V1(kmersearch_matchscore_dna2);
+Datum
+kmersearch_matchscore_dna2(PG_FUNCTION_ARGS)
+{
+	const QueryKeys *query;
+
+	PG_RETURN_INT32(score_value(fcinfo, &kmersearch_dna2_alphabet, &query));
+}
+
+PG_FUNCTION_INFO_V1(kmersearch_matchscore_dna4);
+Datum
+kmersearch_matchscore_dna4(PG_FUNCTION_ARGS)
+{
+	const QueryKeys *query;
+
+	PG_RETURN_INT32(score_value(fcinfo, &kmersearch_dna4_alphabet, &query));
+}
