@@ -244,7 +244,7 @@ kmersearch_query_keys(const char *text, int len, int k, int b, int *nkeys)
 	if (len < k)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("query sequence is too short for k-mer search"),
+				 errmsg("query sequence is too short for k-mer search: the minimum length is %d", k),
 				 errdetail("The query has %d characters; kmersearch.kmer_size = %d needs at least %d.",
 						   len, k, k)));
 	codes = palloc(len);

@@ -20,6 +20,12 @@ public sealed class InvalidDnaException : Exception
     /// <summary>SQLSTATE for a value with more bits than an int32 bit length can count.</summary>
     public const string ProgramLimitExceeded = "54000";
 
+    /// <summary>SQLSTATE for a k-mer query shorter than k.</summary>
+    public const string InvalidParameterValue = "22023";
+
+    private const string QueryHint =
+        "A query may contain only the letters A, C, G, T, U, M, R, W, S, Y, K, V, H, D, B and N, in upper or lower case.";
+
     /// <summary>Creates an exception with the given SQLSTATE and texts.</summary>
     public InvalidDnaException(string sqlState, string message, string? detail = null, string? hint = null)
         : base(message)
@@ -30,12 +36,12 @@ public sealed class InvalidDnaException : Exception
         Hint = hint;
     }
 
-    private InvalidDnaException(DnaAlphabet alphabet, byte badByte, int byteOffset)
-        : base(TextErrorMessage(alphabet, badByte))
+    private InvalidDnaException(string message, string detail, string hint, byte badByte, int byteOffset)
+        : base(message)
     {
         SqlState = InvalidTextRepresentation;
-        Detail = string.Create(CultureInfo.InvariantCulture, $"The character is byte {byteOffset + 1} of the input.");
-        Hint = alphabet.Hint;
+        Detail = detail;
+        Hint = hint;
         BadByte = badByte;
         ByteOffset = byteOffset;
     }
@@ -56,7 +62,23 @@ public sealed class InvalidDnaException : Exception
     public int? ByteOffset { get; }
 
     internal static InvalidDnaException BadText(DnaAlphabet alphabet, byte badByte, int byteOffset) =>
-        new(alphabet, badByte, byteOffset);
+        new($"invalid character \"{ShowByte(badByte)}\" in {alphabet.Name} input",
+            string.Create(CultureInfo.InvariantCulture, $"The character is byte {byteOffset + 1} of the input."),
+            alphabet.Hint,
+            badByte,
+            byteOffset);
+
+    internal static InvalidDnaException BadQueryText(byte badByte, int byteOffset) =>
+        new($"invalid character \"{ShowByte(badByte)}\" in k-mer query",
+            string.Create(CultureInfo.InvariantCulture, $"The character is byte {byteOffset + 1} of the query."),
+            QueryHint,
+            badByte,
+            byteOffset);
+
+    internal static InvalidDnaException QueryTooShort(int length, int kmerSize) =>
+        new(InvalidParameterValue,
+            string.Create(CultureInfo.InvariantCulture, $"query sequence is too short for k-mer search: the minimum length is {kmerSize}"),
+            string.Create(CultureInfo.InvariantCulture, $"The query has {length} characters; kmersearch.kmer_size = {kmerSize} needs at least {kmerSize}."));
 
     internal static InvalidDnaException TooLong(DnaAlphabet alphabet, long bases) =>
         new(ProgramLimitExceeded,
@@ -93,13 +115,10 @@ public sealed class InvalidDnaException : Exception
             "incorrect binary data format",
             string.Create(CultureInfo.InvariantCulture, $"A binary {alphabet.Name} value has {extra} bytes after its data."));
 
-    // Same wording as the C extension's text input error, so a message reads
-    // alike whichever side raised it; unprintable bytes appear as \xHH.
-    private static string TextErrorMessage(DnaAlphabet alphabet, byte badByte)
-    {
-        string shown = badByte is > 0x20 and < 0x7F
+    // The text errors use the C extension's wording, so a message reads alike
+    // whichever side raised it; unprintable bytes appear as \xHH.
+    private static string ShowByte(byte badByte) =>
+        badByte is > 0x20 and < 0x7F
             ? ((char)badByte).ToString()
             : string.Create(CultureInfo.InvariantCulture, $"\\x{badByte:X2}");
-        return $"invalid character \"{shown}\" in {alphabet.Name} input";
-    }
 }

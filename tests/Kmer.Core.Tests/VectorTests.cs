@@ -46,6 +46,7 @@ public sealed class VectorTests
     [InlineData("dna4_valid.tsv", "input,output,bit_length,nuc_length,wire_hex")]
     [InlineData("invalid_text.tsv", "type,input,sqlstate,bad_byte_offset,bad_byte_hex")]
     [InlineData("invalid_wire.tsv", "type,wire_hex,sqlstate,reason")]
+    [InlineData("ngram_keys.tsv", "source,k,b,input,keys")]
     public void Vector_file_exists_has_expected_columns_and_rows(string file, string columns)
     {
         Assert.True(File.Exists(Path.Combine(VectorFiles.Directory, file)), $"{file} is missing");

@@ -1,0 +1,548 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Kmer.Core;
+
+/// <summary>
+/// Computes the n-gram keys of DNA2/DNA4 values and of k-mer query texts, bit
+/// for bit as the extension's GIN support does (shared/spec/kmers-and-gin.md §1-3).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Windows of k symbols are visited left to right. Each yields k-mer values
+/// (2 bits per base, A=0 C=1 G=2 T=3, first base most significant); DNA4
+/// values and queries skip windows holding N (or DNA4 code 0000) or two or
+/// more 2/3-way ambiguity codes, and expand one ambiguity code into its 2 or
+/// 3 bases in A &lt; C &lt; G &lt; T order. The c-th occurrence of a k-mer
+/// value v in the sequence (counted over all windows and expansions) emits
+/// <c>(v &lt;&lt; b) | (c − 1)</c> while c ≤ 2^b (b = 0: only c = 1, key v).
+/// </para>
+/// <para>
+/// One instance is meant to be reused by one thread for many sequences: it
+/// owns the per-sequence occurrence table (open addressing, entries from
+/// earlier sequences invalidated by a generation stamp, so nothing is cleared
+/// between sequences) and allocates nothing per sequence once its table is
+/// large enough. DNA2 values are read as a rolling 2k-bit window over the
+/// packed bytes; DNA4 values and queries keep a rolling window in which an
+/// ambiguity code holds digit 0, so its expansions are ORed in at its shift.
+/// Not thread-safe.
+/// </para>
+/// </remarks>
+public sealed class NgramKeyExtractor
+{
+    // Occurrence table sizes are powers of two, at least half empty.
+    private const int MinTableBits = 6;
+
+    // A sequence starts with a table sized for its worst case up to this many
+    // bits (16 bytes a slot: 1 MiB); beyond it the table grows while filling.
+    private const int MaxPresizedTableBits = 16;
+
+    private const int StackallocThreshold = 512;
+
+    // Per DNA4 code (bit 0 = A, 1 = C, 2 = G, 3 = T): the base digit for the
+    // four one-base codes, Ambiguous for the 2/3-base codes, Blocker for N
+    // (all four bases) and for 0000 (no base).
+    private const byte Ambiguous = 0x10;
+    private const byte Blocker = 0x20;
+
+    private readonly int _kmerSize;
+    private readonly int _occurBitlen;
+    private readonly ulong _kmerMask;
+    private readonly uint _maxOccurrences;
+
+    private Slot[] _slots;
+    private int _tableMask;
+    private int _tableShift;
+    private int _used;
+    private int _growAt;
+    private uint _stamp;
+
+    /// <summary>Creates an extractor for the given settings.</summary>
+    /// <exception cref="ArgumentException"><paramref name="settings"/> is <c>default</c>.</exception>
+    public NgramKeyExtractor(KmerSettings settings)
+    {
+        if (settings.KmerSize == 0)
+        {
+            throw new ArgumentException("The settings are not initialised; create them with new KmerSettings(k, b).", nameof(settings));
+        }
+
+        Settings = settings;
+        _kmerSize = settings.KmerSize;
+        _occurBitlen = settings.OccurBitlen;
+        _kmerMask = _kmerSize == 32 ? ulong.MaxValue : (1UL << (2 * _kmerSize)) - 1;
+        _maxOccurrences = _occurBitlen == 0 ? 1u : 1u << _occurBitlen;
+        _slots = new Slot[1 << MinTableBits];
+    }
+
+    /// <summary>The k and b the keys are made with.</summary>
+    public KmerSettings Settings { get; }
+
+    private static ReadOnlySpan<byte> SymbolInfo =>
+    [
+        Blocker,   // 0000: no base
+        0,         // A
+        1,         // C
+        Ambiguous, // M = A|C
+        2,         // G
+        Ambiguous, // R = A|G
+        Ambiguous, // S = C|G
+        Ambiguous, // V = A|C|G
+        3,         // T
+        Ambiguous, // W = A|T
+        Ambiguous, // Y = C|T
+        Ambiguous, // H = A|C|T
+        Ambiguous, // K = G|T
+        Ambiguous, // D = A|G|T
+        Ambiguous, // B = C|G|T
+        Blocker,   // N
+    ];
+
+    /// <summary>
+    /// The most keys a sequence of <paramref name="length"/> symbols can yield:
+    /// one per window for DNA2, three per window for DNA4 (and for queries,
+    /// pass <see cref="DnaAlphabet.Dna4"/>); 0 when it is shorter than k.
+    /// A <see cref="Span{T}"/> destination must be at least this long.
+    /// </summary>
+    public int MaxKeys(DnaAlphabet alphabet, int length)
+    {
+        ArgumentNullException.ThrowIfNull(alphabet);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        int windows = Math.Max(0, length - _kmerSize + 1);
+        return ReferenceEquals(alphabet, DnaAlphabet.Dna2) ? windows : checked(windows * 3);
+    }
+
+    /// <summary>
+    /// Writes the keys of a stored value to <paramref name="destination"/> in
+    /// emission order. A value shorter than k yields no keys.
+    /// </summary>
+    /// <returns>The number of keys written.</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="destination"/> is shorter than <see cref="MaxKeys"/> for the value.
+    /// </exception>
+    public int Extract(PackedDna value, Span<ulong> destination)
+    {
+        CheckDestination(destination, MaxKeys(value.Alphabet, value.Length));
+        var sink = new SpanSink(destination);
+        return Extract(value, ref sink);
+    }
+
+    /// <summary>Appends the keys of a stored value to <paramref name="destination"/>.</summary>
+    /// <returns>The number of keys appended.</returns>
+    public int Extract(PackedDna value, List<ulong> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var sink = new ListSink(destination);
+        return Extract(value, ref sink);
+    }
+
+    /// <summary>
+    /// Passes the keys of a stored value to <paramref name="sink"/> in emission
+    /// order. A value shorter than k yields no keys (and no error).
+    /// </summary>
+    /// <returns>The number of keys passed.</returns>
+    public int Extract<TSink>(PackedDna value, ref TSink sink)
+        where TSink : INgramKeySink, allows ref struct
+    {
+        int length = value.Length;
+        if (length < _kmerSize)
+        {
+            return 0;
+        }
+
+        ReadOnlySpan<byte> data = value.Data.Span;
+        if (ReferenceEquals(value.Alphabet, DnaAlphabet.Dna2))
+        {
+            BeginSequence(length - _kmerSize + 1);
+            return ExtractDna2(data, length, ref sink);
+        }
+
+        BeginSequence(checked((length - _kmerSize + 1) * 3));
+        var symbols = new PackedDna4Symbols(data);
+        return ExtractDegenerate(ref symbols, length, ref sink);
+    }
+
+    /// <summary>
+    /// Writes the keys of a k-mer query (UTF-8 text, as the server receives it)
+    /// to <paramref name="destination"/> in emission order.
+    /// </summary>
+    /// <returns>The number of keys written.</returns>
+    /// <exception cref="InvalidDnaException">
+    /// 22023 if the query has fewer than k bytes (checked first);
+    /// 22P02 naming the first byte that is not one of ACGTUMRWSYKVHDBN in either case.
+    /// </exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="destination"/> is shorter than <see cref="MaxKeys"/> (DNA4) for the query.
+    /// </exception>
+    public int ExtractQuery(ReadOnlySpan<byte> utf8Query, Span<ulong> destination)
+    {
+        ValidateQuery(utf8Query);
+        CheckDestination(destination, MaxKeys(DnaAlphabet.Dna4, utf8Query.Length));
+        var sink = new SpanSink(destination);
+        return ExtractValidQuery(utf8Query, ref sink);
+    }
+
+    /// <summary>Appends the keys of a k-mer query to <paramref name="destination"/>.</summary>
+    /// <returns>The number of keys appended.</returns>
+    /// <exception cref="InvalidDnaException">22023 or 22P02, as for the UTF-8 overload (lengths and offsets count UTF-8 bytes).</exception>
+    public int ExtractQuery(string query, List<ulong> destination)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(destination);
+
+        int byteCount = Encoding.UTF8.GetByteCount(query);
+        byte[]? rented = null;
+        Span<byte> utf8 = byteCount <= StackallocThreshold
+            ? stackalloc byte[StackallocThreshold]
+            : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
+        try
+        {
+            int written = Encoding.UTF8.GetBytes(query, utf8);
+            var sink = new ListSink(destination);
+            return ExtractQuery(utf8[..written], ref sink);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Passes the keys of a k-mer query (UTF-8 text) to <paramref name="sink"/> in emission order.</summary>
+    /// <returns>The number of keys passed.</returns>
+    /// <exception cref="InvalidDnaException">22023 or 22P02, as for the <see cref="Span{T}"/> overload.</exception>
+    public int ExtractQuery<TSink>(ReadOnlySpan<byte> utf8Query, ref TSink sink)
+        where TSink : INgramKeySink, allows ref struct
+    {
+        ValidateQuery(utf8Query);
+        return ExtractValidQuery(utf8Query, ref sink);
+    }
+
+    private static void CheckDestination(Span<ulong> destination, int needed)
+    {
+        if (destination.Length < needed)
+        {
+            throw new ArgumentException($"The destination must hold at least {needed} keys (MaxKeys) but has room for {destination.Length}.", nameof(destination));
+        }
+    }
+
+    private void ValidateQuery(ReadOnlySpan<byte> utf8Query)
+    {
+        if (utf8Query.Length < _kmerSize)
+        {
+            throw InvalidDnaException.QueryTooShort(utf8Query.Length, _kmerSize);
+        }
+
+        int bad = utf8Query.IndexOfAnyExcept(DnaAlphabet.Dna4.AcceptedBytes);
+        if (bad >= 0)
+        {
+            throw InvalidDnaException.BadQueryText(utf8Query[bad], bad);
+        }
+    }
+
+    private int ExtractValidQuery<TSink>(ReadOnlySpan<byte> utf8Query, ref TSink sink)
+        where TSink : INgramKeySink, allows ref struct
+    {
+        BeginSequence(checked((utf8Query.Length - _kmerSize + 1) * 3));
+        var symbols = new TextSymbols(utf8Query, DnaAlphabet.Dna4.CodeTable);
+        return ExtractDegenerate(ref symbols, utf8Query.Length, ref sink);
+    }
+
+    private int ExtractDna2<TSink>(ReadOnlySpan<byte> data, int length, ref TSink sink)
+        where TSink : INgramKeySink, allows ref struct
+    {
+        int k = _kmerSize;
+        int b = _occurBitlen;
+        uint maxOccurrences = _maxOccurrences;
+        ulong mask = _kmerMask;
+        ulong kmer = 0;
+        int emitted = 0;
+
+        // The first k - 1 bases only fill the window.
+        int i = 0;
+        for (; i < k - 1; i++)
+        {
+            kmer = (kmer << 2) | (uint)((data[i >> 2] >> (6 - ((i & 3) << 1))) & 3);
+        }
+
+        // Then whole bytes of four bases while they last.
+        while (i < length && (i & 3) != 0)
+        {
+            kmer = ((kmer << 2) | (uint)((data[i >> 2] >> (6 - ((i & 3) << 1))) & 3)) & mask;
+            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            i++;
+        }
+
+        int fullBytesEnd = length >> 2;
+        for (int o = i >> 2; o < fullBytesEnd; o++)
+        {
+            uint packed = data[o];
+            kmer = ((kmer << 2) | (packed >> 6)) & mask;
+            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            kmer = ((kmer << 2) | ((packed >> 4) & 3)) & mask;
+            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            kmer = ((kmer << 2) | ((packed >> 2) & 3)) & mask;
+            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            kmer = ((kmer << 2) | (packed & 3)) & mask;
+            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+        }
+
+        for (i = Math.Max(i, fullBytesEnd << 2); i < length; i++)
+        {
+            kmer = ((kmer << 2) | (uint)((data[i >> 2] >> (6 - ((i & 3) << 1))) & 3)) & mask;
+            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+        }
+
+        return emitted;
+    }
+
+    private int ExtractDegenerate<TSymbols, TSink>(ref TSymbols symbols, int length, ref TSink sink)
+        where TSymbols : ISymbols, allows ref struct
+        where TSink : INgramKeySink, allows ref struct
+    {
+        int k = _kmerSize;
+        int b = _occurBitlen;
+        uint maxOccurrences = _maxOccurrences;
+        ulong mask = _kmerMask;
+        ReadOnlySpan<byte> info = SymbolInfo;
+        ulong kmer = 0;
+        int emitted = 0;
+
+        // Positions of the last blocker and of the last two ambiguity codes,
+        // and the code of the last ambiguity code.
+        int lastBlocker = -1;
+        int lastAmbiguous = -1;
+        int previousAmbiguous = -1;
+        int ambiguousCode = 0;
+
+        for (int i = 0; i < length; i++)
+        {
+            int code = symbols.CodeAt(i);
+            int symbol = info[code];
+            kmer = ((kmer << 2) | (uint)(symbol & 3)) & mask;
+            if (symbol >= Ambiguous)
+            {
+                if (symbol == Blocker)
+                {
+                    lastBlocker = i;
+                }
+                else
+                {
+                    previousAmbiguous = lastAmbiguous;
+                    lastAmbiguous = i;
+                    ambiguousCode = code;
+                }
+            }
+
+            int start = i - k + 1;
+            if (start < 0 || lastBlocker >= start || previousAmbiguous >= start)
+            {
+                continue;
+            }
+
+            if (lastAmbiguous < start)
+            {
+                Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+                continue;
+            }
+
+            // One ambiguity code: it holds digit 0 in the window, so each base
+            // it stands for is ORed in at its position, in A < C < G < T order.
+            int shift = 2 * (i - lastAmbiguous);
+            for (int digit = 0; digit < 4; digit++)
+            {
+                if ((ambiguousCode & (1 << digit)) != 0)
+                {
+                    Emit(kmer | ((ulong)digit << shift), b, maxOccurrences, ref sink, ref emitted);
+                }
+            }
+        }
+
+        return emitted;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Emit<TSink>(ulong kmer, int b, uint maxOccurrences, ref TSink sink, ref int emitted)
+        where TSink : INgramKeySink, allows ref struct
+    {
+        uint occurrence = Count(kmer);
+        if (occurrence <= maxOccurrences)
+        {
+            sink.Add((kmer << b) | (occurrence - 1));
+            emitted++;
+        }
+    }
+
+    /// <summary>
+    /// Counts one more occurrence of <paramref name="kmer"/> in the current
+    /// sequence and returns its 1-based number. Counts stop at 2^b + 1, which
+    /// already means "no more keys", so they never wrap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Count(ulong kmer)
+    {
+        Slot[] slots = _slots;
+        uint stamp = _stamp;
+        int mask = _tableMask;
+        int i = (int)((kmer * 0x9E3779B97F4A7C15UL) >> _tableShift);
+        while (true)
+        {
+            ref Slot slot = ref slots[i];
+            if (slot.Stamp != stamp)
+            {
+                slot.Kmer = kmer;
+                slot.Stamp = stamp;
+                slot.Count = 1;
+                if (++_used > _growAt)
+                {
+                    Grow();
+                }
+
+                return 1;
+            }
+
+            if (slot.Kmer == kmer)
+            {
+                uint count = slot.Count;
+                if (count <= _maxOccurrences)
+                {
+                    slot.Count = ++count;
+                }
+
+                return count;
+            }
+
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// <summary>
+    /// Starts a sequence that produces at most <paramref name="maxKmers"/>
+    /// k-mer values: picks a table size and invalidates the previous entries.
+    /// </summary>
+    private void BeginSequence(int maxKmers)
+    {
+        // No more distinct values than 4^k either.
+        long distinct = _kmerSize < 16 ? Math.Min(maxKmers, 1L << (2 * _kmerSize)) : maxKmers;
+        int bits = MinTableBits;
+        while (bits < MaxPresizedTableBits && (1L << bits) < 2 * distinct)
+        {
+            bits++;
+        }
+
+        if (_slots.Length < 1 << bits)
+        {
+            _slots = new Slot[1 << bits];
+            _stamp = 0;
+        }
+
+        SetTableBits(bits);
+        _used = 0;
+        if (++_stamp == 0)
+        {
+            // After 2^32 sequences a stale stamp could match again.
+            Array.Clear(_slots);
+            _stamp = 1;
+        }
+    }
+
+    private void SetTableBits(int bits)
+    {
+        _tableMask = (1 << bits) - 1;
+        _tableShift = 64 - bits;
+        _growAt = 1 << (bits - 1);
+    }
+
+    /// <summary>Doubles the table in use, keeping the current sequence's entries.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        Slot[] old = _slots;
+        int oldSize = _tableMask + 1;
+        uint stamp = _stamp;
+        int bits = 64 - _tableShift + 1;
+        var slots = new Slot[1 << bits];
+        int mask = slots.Length - 1;
+        for (int j = 0; j < oldSize; j++)
+        {
+            ref Slot entry = ref old[j];
+            if (entry.Stamp != stamp)
+            {
+                continue;
+            }
+
+            int i = (int)((entry.Kmer * 0x9E3779B97F4A7C15UL) >> (64 - bits));
+            while (slots[i].Stamp == stamp)
+            {
+                i = (i + 1) & mask;
+            }
+
+            slots[i] = entry;
+        }
+
+        _slots = slots;
+        SetTableBits(bits);
+    }
+
+    private struct Slot
+    {
+        public ulong Kmer;
+        public uint Stamp;
+        public uint Count;
+    }
+
+    private interface ISymbols
+    {
+        int CodeAt(int index);
+    }
+
+    /// <summary>DNA4 codes of a packed DNA4 value (two symbols a byte, high nibble first).</summary>
+    private readonly ref struct PackedDna4Symbols : ISymbols
+    {
+        private readonly ReadOnlySpan<byte> _data;
+
+        public PackedDna4Symbols(ReadOnlySpan<byte> data) => _data = data;
+
+        public int CodeAt(int index) => (_data[index >> 1] >> ((~index & 1) << 2)) & 0xF;
+    }
+
+    /// <summary>DNA4 codes of validated query text.</summary>
+    private readonly ref struct TextSymbols : ISymbols
+    {
+        private readonly ReadOnlySpan<byte> _text;
+        private readonly ReadOnlySpan<byte> _codeTable;
+
+        public TextSymbols(ReadOnlySpan<byte> text, ReadOnlySpan<byte> codeTable)
+        {
+            _text = text;
+            _codeTable = codeTable;
+        }
+
+        public int CodeAt(int index) => _codeTable[_text[index]];
+    }
+
+    private ref struct SpanSink : INgramKeySink
+    {
+        private readonly Span<ulong> _destination;
+        private int _count;
+
+        public SpanSink(Span<ulong> destination)
+        {
+            _destination = destination;
+            _count = 0;
+        }
+
+        public void Add(ulong key) => _destination[_count++] = key;
+    }
+
+    private readonly struct ListSink : INgramKeySink
+    {
+        private readonly List<ulong> _destination;
+
+        public ListSink(List<ulong> destination) => _destination = destination;
+
+        public void Add(ulong key) => _destination.Add(key);
+    }
+}
