@@ -23,8 +23,10 @@ done > "$sample"
 
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS pg_kmersearch;
+-- The demo starts afresh each run, with the extension as just installed.
+DROP EXTENSION IF EXISTS pg_kmersearch CASCADE;
 DROP TABLE IF EXISTS reads, reads_dna4, lambda_genome;
+CREATE EXTENSION pg_kmersearch;
 CREATE TABLE reads_dna4 (id bigserial PRIMARY KEY, name text NOT NULL, seq DNA4 NOT NULL);
 \copy reads_dna4 (name, seq) FROM '$sample'
 CREATE TABLE reads (id bigserial PRIMARY KEY, name text NOT NULL, seq DNA2 NOT NULL);
@@ -37,7 +39,7 @@ zcat "$examples/reference/lambda_virus.fa.gz" | awk 'NR == 1 { name = substr($1,
 psql -X -q -c "VACUUM ANALYZE reads, reads_dna4, lambda_genome"
 
 echo "== the sample"
-psql -X <<'SQL'
+psql -X -v ON_ERROR_STOP=1 <<'SQL'
 SELECT 'reads (DNA2)' AS "table", count(*) AS rows, min(length(seq)) AS min_len, max(length(seq)) AS max_len,
        pg_size_pretty(pg_total_relation_size('reads')) AS size FROM reads
 UNION ALL
@@ -51,6 +53,24 @@ SELECT id, name, length(seq) AS bases, left(seq::text, 60) AS first_60_bases
   FROM reads ORDER BY id LIMIT 5;
 
 SELECT name, length(seq) AS bases, left(seq::text, 60) AS first_60_bases FROM lambda_genome;
+SQL
+
+echo "== k-mer search: reads overlapping a 60-base stretch of the genome (with 3 substitutions)"
+psql -X -v ON_ERROR_STOP=1 <<'SQL'
+SET kmersearch.kmer_size = 12;          -- 2 * 12 + occur_bitlen 8 = 32-bit keys: the _int4 class
+CREATE INDEX reads_seq_kmer ON reads USING gin (seq kmersearch_dna2_gin_ops_int4);
+-- The query: genome bases 20001-20060 with bases 10, 30 and 50 changed.
+SELECT overlay(overlay(overlay(substr(seq::text, 20001, 60)
+           PLACING translate(substr(seq::text, 20010, 1), 'ACGT', 'CGTA') FROM 10)
+           PLACING translate(substr(seq::text, 20030, 1), 'ACGT', 'CGTA') FROM 30)
+           PLACING translate(substr(seq::text, 20050, 1), 'ACGT', 'CGTA') FROM 50) AS query
+  FROM lambda_genome \gset
+\echo query: :query
+SET kmersearch.min_shared_kmer_rate = 0.2;
+EXPLAIN (COSTS OFF) SELECT id FROM reads WHERE seq =% :'query';
+SELECT id, name, length(seq) AS bases, kmersearch_matchscore(seq, :'query') AS shared_kmers
+  FROM reads WHERE seq =% :'query'
+ ORDER BY shared_kmers DESC, id LIMIT 5;
 SQL
 
 echo "== connect with:  psql -h '$RUN_DIR' -p $DEMO_PORT -U postgres $DEMO_DB"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # pg-cluster.sh - start or stop a private PostgreSQL 15 cluster with pg_kmersearch preloaded.
 #
-#   pg-cluster.sh start DIR [PORT]   initdb DIR/data (if new) and start it; socket in DIR
+#   pg-cluster.sh start DIR [PORT]   initdb DIR/data (if new) and start it; socket in DIR.
+#                                    A running cluster is restarted, so that a newly
+#                                    installed (preloaded) library is picked up.
 #   pg-cluster.sh stop DIR           stop it (fast shutdown)
 #   pg-cluster.sh env DIR            print PGHOST/PGPORT/PGUSER exports for a started cluster
 #
@@ -37,7 +39,9 @@ shared_preload_libraries = 'pg_kmersearch'
 max_parallel_maintenance_workers = 2
 CONF
     fi
-    as_pg "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+    action=start
+    as_pg "$PG_BINDIR/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 && action=restart
+    as_pg "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 "$action" >/dev/null \
         || { tail -n 30 "$dir/server.log" >&2; exit 1; }
     ;;
 stop)
