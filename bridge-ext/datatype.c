@@ -106,23 +106,54 @@ check_bit_len_for_output(const KmerDna *dna, const DnaAlphabet *alphabet)
 			 alphabet->type_name, dna->bit_len, alphabet->bits_per_base);
 }
 
+/*
+ * Letters for every possible packed byte (4 DNA2 bases or 2 DNA4 bases), so
+ * output copies whole bytes' worth of letters instead of decoding base by base.
+ */
+typedef struct ByteLetters
+{
+	bool		ready;
+	char		letters[256][4];
+} ByteLetters;
+
+static ByteLetters dna2_byte_letters;
+static ByteLetters dna4_byte_letters;
+
+static const ByteLetters *
+byte_letters(const DnaAlphabet *alphabet)
+{
+	int			bpb = alphabet->bits_per_base;
+	ByteLetters *table = bpb == 2 ? &dna2_byte_letters : &dna4_byte_letters;
+
+	if (!table->ready)
+	{
+		for (int byte = 0; byte < 256; byte++)
+			for (int j = 0; j < 8 / bpb; j++)
+				table->letters[byte][j] =
+					alphabet->letters[(byte >> (8 - bpb * (j + 1))) & ((1 << bpb) - 1)];
+		table->ready = true;
+	}
+	return table;
+}
+
 static char *
 dna_to_text(const KmerDna *dna, const DnaAlphabet *alphabet)
 {
-	int			bpb = alphabet->bits_per_base;
+	int			bases_per_byte = 8 / alphabet->bits_per_base;
+	const ByteLetters *table = byte_letters(alphabet);
 	int			nbases;
+	int			full_bytes;
 	char	   *out;
 
 	check_bit_len_for_output(dna, alphabet);
-	nbases = dna->bit_len / bpb;
+	nbases = dna->bit_len / alphabet->bits_per_base;
+	full_bytes = nbases / bases_per_byte;
 	out = palloc(nbases + 1);
-	for (int i = 0; i < nbases; i++)
-	{
-		int			bit = i * bpb;
-		int			code = (dna->data[bit / 8] >> (8 - bpb - bit % 8)) & ((1 << bpb) - 1);
-
-		out[i] = alphabet->letters[code];
-	}
+	for (int i = 0; i < full_bytes; i++)
+		memcpy(out + i * bases_per_byte, table->letters[dna->data[i]], bases_per_byte);
+	if (nbases > full_bytes * bases_per_byte)
+		memcpy(out + full_bytes * bases_per_byte, table->letters[dna->data[full_bytes]],
+			   nbases - full_bytes * bases_per_byte);
 	out[nbases] = '\0';
 	return out;
 }
@@ -252,22 +283,32 @@ kmersearch_dna4_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(dna_recv((StringInfo) PG_GETARG_POINTER(0), &kmersearch_dna4_alphabet));
 }
 
+/*
+ * The bit count of a value, read where it lies: values stored with a short
+ * header need no aligned copy just to be measured.
+ */
+static int32
+dna_bit_len(Datum value)
+{
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
+	int32		bit_len;
+
+	memcpy(&bit_len, VARDATA_ANY(v), sizeof(bit_len));
+	return bit_len;
+}
+
 PG_FUNCTION_INFO_V1(kmersearch_dna2_nuc_length);
 Datum
 kmersearch_dna2_nuc_length(PG_FUNCTION_ARGS)
 {
-	KmerDna    *dna = PG_GETARG_KMERDNA_P(0);
-
-	PG_RETURN_INT32(dna->bit_len / kmersearch_dna2_alphabet.bits_per_base);
+	PG_RETURN_INT32(dna_bit_len(PG_GETARG_DATUM(0)) / kmersearch_dna2_alphabet.bits_per_base);
 }
 
 PG_FUNCTION_INFO_V1(kmersearch_dna4_nuc_length);
 Datum
 kmersearch_dna4_nuc_length(PG_FUNCTION_ARGS)
 {
-	KmerDna    *dna = PG_GETARG_KMERDNA_P(0);
-
-	PG_RETURN_INT32(dna->bit_len / kmersearch_dna4_alphabet.bits_per_base);
+	PG_RETURN_INT32(dna_bit_len(PG_GETARG_DATUM(0)) / kmersearch_dna4_alphabet.bits_per_base);
 }
 
 /* ---- entry points shared by both types (the stored layout is the same) ---- */
@@ -302,7 +343,7 @@ PG_FUNCTION_INFO_V1(kmersearch_dna_bit_length);
 Datum
 kmersearch_dna_bit_length(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32(PG_GETARG_KMERDNA_P(0)->bit_len);
+	PG_RETURN_INT32(dna_bit_len(PG_GETARG_DATUM(0)));
 }
 
 PG_FUNCTION_INFO_V1(kmersearch_dna_cmp);
