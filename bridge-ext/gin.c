@@ -57,6 +57,8 @@ extract_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet, int width)
 
 	check_class_width(width);
 	keys = kmersearch_value_keys(dna, alphabet, kmersearch_kmer_size, kmersearch_occur_bitlen, &nkeys);
+	if (kmersearch_preclude_highfreq_kmer && kmersearch_building_with_exclusion())
+		nkeys = kmersearch_exclude_highfreq(keys, nkeys);
 	if (nkeys > 0)
 	{
 		entries = palloc(nkeys * sizeof(Datum));
@@ -69,8 +71,9 @@ extract_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet, int width)
 }
 
 /*
- * The query's keys and, as extra data shared by all of them, the number of
- * keys a row must contain.  With no keys the scan returns nothing.
+ * The query's keys (less the high-frequency ones when preclusion is on) and,
+ * as extra data shared by all of them, the number of keys a row must
+ * contain.  With no keys the scan returns nothing.
  */
 static Datum
 extract_query(FunctionCallInfo fcinfo, int width)
@@ -78,7 +81,9 @@ extract_query(FunctionCallInfo fcinfo, int width)
 	text	   *q = PG_GETARG_TEXT_PP(0);
 	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
 	Pointer   **extra_data = (Pointer **) PG_GETARG_POINTER(4);
-	const QueryKeys *query = kmersearch_cached_query_keys(VARDATA_ANY(q), VARSIZE_ANY_EXHDR(q));
+	QueryKeys	query_storage;
+	const QueryKeys *query = kmersearch_effective_query(kmersearch_cached_query_keys(VARDATA_ANY(q), VARSIZE_ANY_EXHDR(q)),
+														&query_storage);
 	Datum	   *entries;
 	int		   *threshold;
 

@@ -64,8 +64,34 @@ extern void kmersearch_reset_query_cache(void);
 extern void kmersearch_reset_score_cache(void);
 
 /* score.c */
+extern const QueryKeys *kmersearch_effective_query(const QueryKeys *query, QueryKeys *storage);
 extern int	kmersearch_actual_min_score(int nkeys);
 extern int	kmersearch_shared_keys(const uint64 *keys, int nkeys, const QueryKeys *query);
+
+/* highfreq.c: which analysis a high-frequency set comes from */
+typedef struct HighfreqIdentity
+{
+	Oid			table_oid;
+	NameData	column_name;
+	int			kmer_size;
+	int			occur_bitlen;
+	float4		rate;
+	int			nrow;
+} HighfreqIdentity;
+
+extern void kmersearch_highfreq_shmem_init(void);
+extern bool kmersearch_active_highfreq(HighfreqIdentity *id);
+extern int	kmersearch_exclude_highfreq(uint64 *keys, int nkeys);
+
+/* ddl.c */
+extern void kmersearch_install_utility_hook(void);
+extern bool kmersearch_building_with_exclusion(void);
+extern bool kmersearch_highfreq_applies_to(const HighfreqIdentity *id, Oid relid, const char *column);
+extern void kmersearch_require_highfreq_for(Oid relid, const char *column);
+
+/* catalog.c */
+extern Oid	kmersearch_extension_schema(void);
+extern char *kmersearch_extension_table(const char *table);
 
 /* planner.c */
 extern void kmersearch_install_planner_hook(void);

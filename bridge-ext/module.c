@@ -2,6 +2,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "kmersearch.h"
@@ -15,6 +16,10 @@ _PG_init(void)
 	kmersearch_detect_simd();
 	kmersearch_define_gucs();
 	kmersearch_install_planner_hook();
+	kmersearch_install_utility_hook();
+	/* The shared high-frequency cache lives in memory reserved at server start. */
+	if (process_shared_preload_libraries_in_progress)
+		kmersearch_highfreq_shmem_init();
 }
 
 PG_FUNCTION_INFO_V1(kmersearch_show_buildno);

@@ -9,13 +9,12 @@
 #include "catalog/indexing.h"
 #include "catalog/partition.h"
 #include "catalog/pg_am.h"
-#include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_opfamily.h"
-#include "commands/extension.h"
 #include "nodes/pathnodes.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/plancat.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
@@ -45,6 +44,8 @@ typedef enum IndexFit
 
 typedef struct RecordedSettings
 {
+	Oid			table_oid;
+	NameData	column_name;
 	int			kmer_size;
 	int			occur_bitlen;
 	float4		max_appearance_rate;
@@ -88,6 +89,8 @@ read_recorded_settings(Oid info_relid, Oid index_oid, RecordedSettings *out)
 		TupleDesc	desc = RelationGetDescr(rel);
 		bool		isnull;
 
+		out->table_oid = DatumGetObjectId(heap_getattr(tup, 2, desc, &isnull));
+		namestrcpy(&out->column_name, NameStr(*DatumGetName(heap_getattr(tup, 3, desc, &isnull))));
 		out->kmer_size = DatumGetInt32(heap_getattr(tup, 4, desc, &isnull));
 		out->occur_bitlen = DatumGetInt32(heap_getattr(tup, 5, desc, &isnull));
 		out->max_appearance_rate = DatumGetFloat4(heap_getattr(tup, 8, desc, &isnull));
@@ -104,23 +107,8 @@ read_recorded_settings(Oid info_relid, Oid index_oid, RecordedSettings *out)
 static Oid
 index_info_relid(void)
 {
-	Oid			ext = get_extension_oid("pg_kmersearch", true);
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	Oid			schema = InvalidOid;
+	Oid			schema = kmersearch_extension_schema();
 
-	if (!OidIsValid(ext))
-		return InvalidOid;
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		schema = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
 	return OidIsValid(schema) ? get_relname_relid("kmersearch_index_info", schema) : InvalidOid;
 }
 
@@ -158,30 +146,80 @@ index_fit(IndexOptInfo *index, Oid info_relid)
 		rec.occur_bitlen != kmersearch_occur_bitlen ||
 		rec.preclude_highfreq_kmer != kmersearch_preclude_highfreq_kmer)
 		return INDEX_DOES_NOT_FIT;
-	/* With exclusion, the excluded set depends on the analysis thresholds too. */
-	if (rec.preclude_highfreq_kmer &&
-		(fabs(rec.max_appearance_rate - kmersearch_max_appearance_rate) > 0.0001 ||
-		 rec.max_appearance_nrow != kmersearch_max_appearance_nrow))
-		return INDEX_DOES_NOT_FIT;
+	/*
+	 * An index built with exclusion left out its table's high-frequency
+	 * keys: it fits only while that same set (same thresholds) is active.
+	 */
+	if (rec.preclude_highfreq_kmer)
+	{
+		HighfreqIdentity id;
+
+		if (fabs(rec.max_appearance_rate - kmersearch_max_appearance_rate) > 0.0001 ||
+			rec.max_appearance_nrow != kmersearch_max_appearance_nrow ||
+			!kmersearch_active_highfreq(&id) ||
+			!kmersearch_highfreq_applies_to(&id, rec.table_oid, NameStr(rec.column_name)))
+			return INDEX_DOES_NOT_FIT;
+	}
 	return INDEX_FITS;
 }
 
-/* Does the query use a =% operator anywhere (so a dropped index matters)? */
+/* The =% operators of a query: whether there are any, and which columns of one relation they test. */
+typedef struct KmerMatchUses
+{
+	Index		varno;			/* the relation being planned */
+	bool		any;
+	List	   *attnos;			/* its columns on the left of =% */
+} KmerMatchUses;
+
 static bool
-uses_kmer_match_walker(Node *node, void *context)
+kmer_match_walker(Node *node, KmerMatchUses *uses)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, OpExpr))
 	{
-		char	   *name = get_opname(((OpExpr *) node)->opno);
+		OpExpr	   *op = (OpExpr *) node;
+		char	   *name = get_opname(op->opno);
 
 		if (name && strcmp(name, "=%") == 0)
-			return true;
+		{
+			Node	   *left = linitial(op->args);
+
+			uses->any = true;
+			if (IsA(left, Var) && (Index) ((Var *) left)->varno == uses->varno &&
+				((Var *) left)->varlevelsup == 0 && ((Var *) left)->varattno > 0)
+				uses->attnos = list_append_unique_int(uses->attnos, ((Var *) left)->varattno);
+		}
 	}
 	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, uses_kmer_match_walker, context, 0);
-	return expression_tree_walker(node, uses_kmer_match_walker, context);
+		return query_tree_walker((Query *) node, kmer_match_walker, uses, 0);
+	return expression_tree_walker(node, kmer_match_walker, uses);
+}
+
+/*
+ * With preclusion on, =% on a column of this table must exclude this
+ * table's high-frequency set: a set loaded for another table is an error,
+ * and no set at all is worth a NOTICE (nothing is excluded).
+ */
+static void
+check_highfreq_for_relation(Oid relid, List *attnos)
+{
+	HighfreqIdentity id;
+	ListCell   *lc;
+
+	foreach(lc, attnos)
+	{
+		char	   *column = get_attname(relid, lfirst_int(lc), false);
+
+		if (!kmersearch_active_highfreq(&id))
+			ereport(NOTICE,
+					(errmsg("no high-frequency k-mer cache for %s.%s matches the current settings; no k-mers are excluded",
+							get_rel_name(relid), column),
+					 errhint("Load one with kmersearch_highfreq_kmer_cache_load('%s', '%s').",
+							 get_rel_name(relid), column)));
+		else
+			kmersearch_require_highfreq_for(relid, column);
+	}
 }
 
 static void
@@ -191,10 +229,15 @@ kmersearch_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOp
 	List	   *kept = NIL;
 	const char *dropped = NULL;
 	bool		one_fits = false;
+	KmerMatchUses uses = {.varno = rel->relid};
 	ListCell   *lc;
 
 	if (prev_get_relation_info_hook)
 		prev_get_relation_info_hook(root, relid, inhparent, rel);
+
+	kmer_match_walker((Node *) root->parse, &uses);
+	if (kmersearch_preclude_highfreq_kmer && uses.attnos != NIL)
+		check_highfreq_for_relation(relid, uses.attnos);
 
 	foreach(lc, rel->indexlist)
 	{
@@ -224,7 +267,7 @@ kmersearch_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOp
 	rel->indexlist = kept;
 
 	/* Say so when =% loses its only usable index and falls back to a scan. */
-	if (!one_fits && uses_kmer_match_walker((Node *) root->parse, NULL))
+	if (!one_fits && uses.any)
 		ereport(NOTICE,
 				(errmsg("k-mer index \"%s\" was built with other k-mer settings and is not used", dropped),
 				 errdetail("Current settings: kmer_size = %d, occur_bitlen = %d, preclude_highfreq_kmer = %s.",

@@ -53,17 +53,33 @@ kmersearch_shared_keys(const uint64 *keys, int nkeys, const QueryKeys *query)
 	return shared;
 }
 
+/*
+ * The query keys =% works with: all of them, or with
+ * kmersearch.preclude_highfreq_kmer on, those not in the active
+ * high-frequency set (the index path excludes the very same keys).
+ */
+const QueryKeys *
+kmersearch_effective_query(const QueryKeys *query, QueryKeys *storage)
+{
+	if (!kmersearch_preclude_highfreq_kmer || query->nkeys == 0)
+		return query;
+	storage->keys = palloc(query->nkeys * sizeof(uint64));
+	storage->sorted = palloc(query->nkeys * sizeof(uint64));
+	memcpy(storage->keys, query->keys, query->nkeys * sizeof(uint64));
+	memcpy(storage->sorted, query->sorted, query->nkeys * sizeof(uint64));
+	storage->nkeys = kmersearch_exclude_highfreq(storage->keys, query->nkeys);
+	kmersearch_exclude_highfreq(storage->sorted, query->nkeys);
+	return storage;
+}
+
 static int
-score_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet, const QueryKeys **query_out)
+shared_with_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet, const QueryKeys *query)
 {
 	KmerDna    *dna = PG_GETARG_KMERDNA_P(0);
-	text	   *q = PG_GETARG_TEXT_PP(1);
-	const QueryKeys *query = kmersearch_cached_query_keys(VARDATA_ANY(q), VARSIZE_ANY_EXHDR(q));
 	uint64	   *keys;
 	int			nkeys;
 	int			shared;
 
-	*query_out = query;
 	if (query->nkeys == 0)
 		return 0;
 	keys = kmersearch_value_keys(dna, alphabet, kmersearch_kmer_size, kmersearch_occur_bitlen, &nkeys);
@@ -74,15 +90,23 @@ score_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet, const QueryKey
 	return shared;
 }
 
+static const QueryKeys *
+query_arg(FunctionCallInfo fcinfo)
+{
+	text	   *q = PG_GETARG_TEXT_PP(1);
+
+	return kmersearch_cached_query_keys(VARDATA_ANY(q), VARSIZE_ANY_EXHDR(q));
+}
+
 static bool
 match_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet)
 {
-	const QueryKeys *query;
-	int			shared = score_value(fcinfo, alphabet, &query);
+	QueryKeys	storage;
+	const QueryKeys *query = kmersearch_effective_query(query_arg(fcinfo), &storage);
 
 	if (query->nkeys == 0)
 		return false;
-	return shared >= kmersearch_cached_min_score(query->keys, query->nkeys);
+	return shared_with_value(fcinfo, alphabet, query) >= kmersearch_cached_min_score(query->keys, query->nkeys);
 }
 
 PG_FUNCTION_INFO_V1(kmersearch_dna2_match);
@@ -99,21 +123,20 @@ kmersearch_dna4_match(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(match_value(fcinfo, &kmersearch_dna4_alphabet));
 }
 
-/* Number of n-gram keys (k-mer and occurrence) the value shares with the query. */
+/*
+ * Number of n-gram keys (k-mer and occurrence) the value shares with the
+ * query; never excludes high-frequency keys.
+ */
 PG_FUNCTION_INFO_V1(kmersearch_matchscore_dna2);
 Datum
 kmersearch_matchscore_dna2(PG_FUNCTION_ARGS)
 {
-	const QueryKeys *query;
-
-	PG_RETURN_INT32(score_value(fcinfo, &kmersearch_dna2_alphabet, &query));
+	PG_RETURN_INT32(shared_with_value(fcinfo, &kmersearch_dna2_alphabet, query_arg(fcinfo)));
 }
 
 PG_FUNCTION_INFO_V1(kmersearch_matchscore_dna4);
 Datum
 kmersearch_matchscore_dna4(PG_FUNCTION_ARGS)
 {
-	const QueryKeys *query;
-
-	PG_RETURN_INT32(score_value(fcinfo, &kmersearch_dna4_alphabet, &query));
+	PG_RETURN_INT32(shared_with_value(fcinfo, &kmersearch_dna4_alphabet, query_arg(fcinfo)));
 }

@@ -9,6 +9,11 @@ DECLARE
     cmd record;
     idx record;
     nrows bigint;
+    preclude boolean := current_setting('kmersearch.preclude_highfreq_kmer')::boolean;
+    k integer := current_setting('kmersearch.kmer_size')::integer;
+    b integer := current_setting('kmersearch.occur_bitlen')::integer;
+    source_table oid;
+    excluded integer;
 BEGIN
     SELECT n.nspname INTO ext_schema
       FROM pg_catalog.pg_extension e
@@ -41,12 +46,53 @@ BEGIN
         -- Rows in the table when the index was built (all partitions for a partitioned table).
         EXECUTE format('SELECT count(*) FROM %s', idx.table_oid::regclass) INTO nrows;
 
+        -- With preclusion the build left out the high-frequency keys of this
+        -- table's analysis (or of the nearest partitioned ancestor's): record
+        -- that analysis and how many keys it has.
+        source_table := idx.table_oid;
+        excluded := 0;
+        IF preclude THEN
+            EXECUTE format(
+                'SELECT a.relid FROM pg_catalog.pg_partition_ancestors($1) WITH ORDINALITY AS a(relid, n)
+                  WHERE EXISTS (SELECT 1 FROM %I.kmersearch_highfreq_kmer_meta m
+                                 WHERE m.table_oid = a.relid AND m.column_name = $2
+                                   AND m.kmer_size = $3 AND m.occur_bitlen = $4)
+                  ORDER BY a.n LIMIT 1', ext_schema)
+            INTO source_table USING idx.table_oid, idx.column_name, k, b;
+            source_table := coalesce(source_table, idx.table_oid);
+            EXECUTE format(
+                'SELECT count(*) FROM %I.kmersearch_highfreq_kmer
+                  WHERE table_oid = $1 AND column_name = $2 AND kmer_size = $3 AND occur_bitlen = $4',
+                ext_schema)
+            INTO excluded USING source_table, idx.column_name, k, b;
+        END IF;
+
+        EXECUTE format(
+            'INSERT INTO %I.kmersearch_gin_index_meta AS gm
+                 (index_oid, table_oid, column_name, highfreq_filtered, highfreq_source_table,
+                  kmer_size, occur_bitlen, max_appearance_rate, max_appearance_nrow)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (index_oid) DO UPDATE
+                SET table_oid = EXCLUDED.table_oid,
+                    column_name = EXCLUDED.column_name,
+                    highfreq_filtered = EXCLUDED.highfreq_filtered,
+                    highfreq_source_table = EXCLUDED.highfreq_source_table,
+                    kmer_size = EXCLUDED.kmer_size,
+                    occur_bitlen = EXCLUDED.occur_bitlen,
+                    max_appearance_rate = EXCLUDED.max_appearance_rate,
+                    max_appearance_nrow = EXCLUDED.max_appearance_nrow,
+                    created_at = now()', ext_schema)
+        USING cmd.objid, idx.table_oid, idx.column_name, preclude,
+              (SELECT relname FROM pg_catalog.pg_class WHERE oid = source_table), k, b,
+              current_setting('kmersearch.max_appearance_rate')::real,
+              current_setting('kmersearch.max_appearance_nrow')::integer;
+
         EXECUTE format(
             'INSERT INTO %I.kmersearch_index_info AS ii
                  (index_oid, table_oid, column_name, kmer_size, occur_bitlen,
                   total_nrow, highfreq_kmer_count, max_appearance_rate,
                   max_appearance_nrow, preclude_highfreq_kmer)
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (index_oid) DO UPDATE
                 SET table_oid = EXCLUDED.table_oid,
                     column_name = EXCLUDED.column_name,
@@ -58,13 +104,10 @@ BEGIN
                     max_appearance_nrow = EXCLUDED.max_appearance_nrow,
                     preclude_highfreq_kmer = EXCLUDED.preclude_highfreq_kmer,
                     created_at = now()', ext_schema)
-        USING cmd.objid, idx.table_oid, idx.column_name,
-              current_setting('kmersearch.kmer_size')::integer,
-              current_setting('kmersearch.occur_bitlen')::integer,
-              nrows,
+        USING cmd.objid, idx.table_oid, idx.column_name, k, b, nrows, excluded,
               current_setting('kmersearch.max_appearance_rate')::real,
               current_setting('kmersearch.max_appearance_nrow')::integer,
-              current_setting('kmersearch.preclude_highfreq_kmer')::boolean;
+              preclude;
     END LOOP;
 END;
 $$;

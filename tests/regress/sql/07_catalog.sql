@@ -67,9 +67,7 @@ CREATE INDEX tagged_kmer_idx ON tagged USING gin (tags kmersearch_test_int4_arra
 CREATE INDEX tagged_plain_idx ON tagged USING gin (other);       -- not ours: not recorded
 CREATE INDEX tagged_btree_idx ON tagged (id);                    -- not GIN: not recorded
 RESET ALL;
-SET kmersearch.preclude_highfreq_kmer = on;
 CREATE INDEX tagged_kmer_idx2 ON tagged USING gin (other kmersearch_test_int4_array_ops);
-RESET kmersearch.preclude_highfreq_kmer;
 
 SELECT index_oid::regclass AS index, table_oid::regclass AS table_name, column_name, kmer_size,
        occur_bitlen, total_nrow, highfreq_kmer_count, max_appearance_rate, max_appearance_nrow,
@@ -85,11 +83,12 @@ CREATE INDEX ptagged_idx ON ptagged USING gin (tags kmersearch_test_int4_array_o
 SELECT index_oid::regclass AS index, total_nrow FROM kmersearch_index_info
  WHERE table_oid = 'ptagged'::regclass;
 
--- Rows go away with the index, whether dropped directly or with its table;
--- a stale kmersearch_gin_index_meta row for the index goes too.
-INSERT INTO kmersearch_gin_index_meta (index_oid, table_oid, column_name, highfreq_filtered,
-    highfreq_source_table, kmer_size, occur_bitlen, max_appearance_rate, max_appearance_nrow)
-VALUES ('tagged_kmer_idx'::regclass, 'tagged'::regclass, 'tags', false, 'tagged', 12, 4, 0.25, 7);
+-- kmersearch_gin_index_meta describes each index's high-frequency filtering.
+SELECT index_oid::regclass AS index, table_oid::regclass AS table_name, column_name, highfreq_filtered,
+       highfreq_source_table, kmer_size, occur_bitlen, max_appearance_rate, max_appearance_nrow
+  FROM kmersearch_gin_index_meta ORDER BY index_oid::regclass::text COLLATE "C";
+
+-- Rows go away with the index, whether dropped directly or with its table.
 DROP INDEX tagged_kmer_idx;
 SELECT count(*) AS info_rows FROM kmersearch_index_info;
 SELECT count(*) AS meta_rows FROM kmersearch_gin_index_meta;
