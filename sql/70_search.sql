@@ -10,16 +10,20 @@ CREATE FUNCTION kmersearch_ngram_keys(text) RETURNS bigint[]
     AS 'MODULE_PATHNAME', 'kmersearch_query_ngram_keys' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 -- =% and scoring read the k-mer settings, hence STABLE.  COST 1000 as in the
--- original, so the planner weighs a sequential evaluation against the index
--- the same way.  Parallel workers have their own session caches, which only
--- hold values derived from the settings they inherit: PARALLEL SAFE.
+-- original.  Parallel workers have their own session caches, which only hold
+-- values derived from the settings they inherit: PARALLEL SAFE.  =% estimates
+-- its selectivity like PostgreSQL's containment operators (contsel): a
+-- similarity search usually returns few rows, and without an estimate the
+-- planner assumed half the table and preferred sequential scans and JIT.
 CREATE FUNCTION kmersearch_dna2_match(DNA2, text) RETURNS boolean
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 1000;
 CREATE FUNCTION kmersearch_dna4_match(DNA4, text) RETURNS boolean
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 1000;
 
-CREATE OPERATOR =% (LEFTARG = DNA2, RIGHTARG = text, FUNCTION = kmersearch_dna2_match);
-CREATE OPERATOR =% (LEFTARG = DNA4, RIGHTARG = text, FUNCTION = kmersearch_dna4_match);
+CREATE OPERATOR =% (LEFTARG = DNA2, RIGHTARG = text, FUNCTION = kmersearch_dna2_match,
+                    RESTRICT = contsel, JOIN = contjoinsel);
+CREATE OPERATOR =% (LEFTARG = DNA4, RIGHTARG = text, FUNCTION = kmersearch_dna4_match,
+                    RESTRICT = contsel, JOIN = contjoinsel);
 
 CREATE FUNCTION kmersearch_matchscore_dna2(DNA2, text) RETURNS integer
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
