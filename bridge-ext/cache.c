@@ -131,15 +131,6 @@ release_query_entry(void *entry)
 		pfree(e->keys.sorted);
 }
 
-static int
-cmp_uint64(const void *a, const void *b)
-{
-	uint64		x = *(const uint64 *) a;
-	uint64		y = *(const uint64 *) b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * The n-gram keys of a query under the current k and b, parsed once per
  * session.  Parse errors (too short, bad character) are raised every time.
@@ -184,7 +175,7 @@ kmersearch_cached_query_keys(const char *text, int len)
 	{
 		memcpy(e->keys.keys, keys, nkeys * sizeof(uint64));
 		memcpy(e->keys.sorted, keys, nkeys * sizeof(uint64));
-		qsort(e->keys.sorted, nkeys, sizeof(uint64), cmp_uint64);
+		qsort(e->keys.sorted, nkeys, sizeof(uint64), kmersearch_cmp_keys);
 	}
 	MemoryContextSwitchTo(old);
 	if (keys)

@@ -183,33 +183,13 @@ kmersearch_active_highfreq(HighfreqIdentity *id)
 	return false;
 }
 
-static bool
-sorted_contains(const uint64 *keys, int nkeys, uint64 key)
-{
-	int			lo = 0,
-				hi = nkeys - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (keys[mid] == key)
-			return true;
-		if (keys[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return false;
-}
-
 static int
 remove_members(uint64 *keys, int nkeys, const uint64 *set, int nset)
 {
 	int			kept = 0;
 
 	for (int i = 0; i < nkeys; i++)
-		if (!sorted_contains(set, nset, keys[i]))
+		if (!kmersearch_sorted_contains(set, nset, keys[i]))
 			keys[kept++] = keys[i];
 	return kept;
 }
@@ -321,15 +301,6 @@ validate_analysis(Oid relid, const char *column)
 				 errhint("SET kmersearch.max_appearance_nrow = %d.", nrow)));
 }
 
-static int
-cmp_uint64(const void *a, const void *b)
-{
-	uint64		x = *(const uint64 *) a;
-	uint64		y = *(const uint64 *) b;
-
-	return (x > y) - (x < y);
-}
-
 /* The stored keys of this analysis, sorted, in cxt; read in batches. */
 static uint64 *
 read_keys(Oid relid, const char *column, MemoryContext cxt, int *nkeys)
@@ -375,7 +346,7 @@ read_keys(Oid relid, const char *column, MemoryContext cxt, int *nkeys)
 	}
 	SPI_cursor_close(portal);
 	if (n > 0)
-		qsort(keys, n, sizeof(uint64), cmp_uint64);
+		qsort(keys, n, sizeof(uint64), kmersearch_cmp_keys);
 	*nkeys = n;
 	return keys;
 }

@@ -114,6 +114,37 @@ kmer_mask(int k)
 	return k == 32 ? ~UINT64CONST(0) : ((UINT64CONST(1) << (2 * k)) - 1);
 }
 
+/* qsort comparator for unsigned keys. */
+int
+kmersearch_cmp_keys(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a;
+	uint64		y = *(const uint64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Binary search in an ascending key array. */
+bool
+kmersearch_sorted_contains(const uint64 *sorted, int n, uint64 key)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (sorted[mid] == key)
+			return true;
+		if (sorted[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
 int
 kmersearch_key_bits(int k, int b)
 {

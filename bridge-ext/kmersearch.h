@@ -45,6 +45,8 @@ extern const char *kmersearch_byte_repr(unsigned char c);
 
 /* kmer.c: n-gram keys (k-mer << b | occurrence - 1) as unsigned 64-bit values */
 extern int	kmersearch_key_bits(int k, int b);
+extern int	kmersearch_cmp_keys(const void *a, const void *b);
+extern bool kmersearch_sorted_contains(const uint64 *sorted, int n, uint64 key);
 extern uint64 *kmersearch_value_keys(const KmerDna *dna, const DnaAlphabet *alphabet,
 									 int k, int b, int *nkeys);
 extern uint64 *kmersearch_query_keys(const char *text, int len, int k, int b, int *nkeys);

@@ -30,26 +30,8 @@ kmersearch_shared_keys(const uint64 *keys, int nkeys, const QueryKeys *query)
 	int			shared = 0;
 
 	for (int i = 0; i < nkeys; i++)
-	{
-		uint64		key = keys[i];
-		int			lo = 0,
-					hi = query->nkeys - 1;
-
-		while (lo <= hi)
-		{
-			int			mid = (lo + hi) / 2;
-
-			if (query->sorted[mid] == key)
-			{
-				shared++;
-				break;
-			}
-			if (query->sorted[mid] < key)
-				lo = mid + 1;
-			else
-				hi = mid - 1;
-		}
-	}
+		if (kmersearch_sorted_contains(query->sorted, query->nkeys, keys[i]))
+			shared++;
 	return shared;
 }
 
