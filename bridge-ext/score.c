@@ -45,12 +45,14 @@ kmersearch_effective_query(const QueryKeys *query, QueryKeys *storage)
 {
 	if (!kmersearch_preclude_highfreq_kmer || query->nkeys == 0)
 		return query;
-	storage->keys = palloc(query->nkeys * sizeof(uint64));
+	/* One exclusion pass (one look at the set), then the same keys in query order. */
 	storage->sorted = palloc(query->nkeys * sizeof(uint64));
-	memcpy(storage->keys, query->keys, query->nkeys * sizeof(uint64));
 	memcpy(storage->sorted, query->sorted, query->nkeys * sizeof(uint64));
-	storage->nkeys = kmersearch_exclude_highfreq(storage->keys, query->nkeys);
-	kmersearch_exclude_highfreq(storage->sorted, query->nkeys);
+	storage->nkeys = kmersearch_exclude_highfreq(storage->sorted, query->nkeys);
+	storage->keys = palloc(Max(storage->nkeys, 1) * sizeof(uint64));
+	for (int i = 0, n = 0; i < query->nkeys; i++)
+		if (kmersearch_sorted_contains(storage->sorted, storage->nkeys, query->keys[i]))
+			storage->keys[n++] = query->keys[i];
 	return storage;
 }
 
