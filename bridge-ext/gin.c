@@ -32,6 +32,21 @@ check_class_width(int width)
 			 errhint("Use the operator class ending in _int%d.", need / 8)));
 }
 
+/* The key as the signed integer of the class's width that GIN stores. */
+static int64
+stored_value(uint64 key, int width)
+{
+	switch (width)
+	{
+		case 16:
+			return (int16) (uint16) key;
+		case 32:
+			return (int32) (uint32) key;
+		default:
+			return (int64) key;
+	}
+}
+
 static Datum
 key_datum(uint64 key, int width)
 {
@@ -44,6 +59,15 @@ key_datum(uint64 key, int width)
 		default:
 			return Int64GetDatum((int64) key);
 	}
+}
+
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
 }
 
 static Datum
@@ -61,9 +85,20 @@ extract_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet, int width)
 		nkeys = kmersearch_exclude_highfreq(keys, nkeys);
 	if (nkeys > 0)
 	{
+		/*
+		 * Hand GIN the keys already in its (signed) order: it sorts them
+		 * through the class's comparison function, which costs a function
+		 * call per comparison, but finds sorted input in one pass.
+		 */
+		int64	   *values = palloc(nkeys * sizeof(int64));
+
+		for (int i = 0; i < nkeys; i++)
+			values[i] = stored_value(keys[i], width);
+		qsort(values, nkeys, sizeof(int64), cmp_int64);
 		entries = palloc(nkeys * sizeof(Datum));
 		for (int i = 0; i < nkeys; i++)
-			entries[i] = key_datum(keys[i], width);
+			entries[i] = key_datum((uint64) values[i], width);
+		pfree(values);
 		pfree(keys);
 	}
 	*nentries = nkeys;
@@ -136,6 +171,37 @@ GIN_EXTRACT_VALUE(dna4, 8)
 GIN_EXTRACT_QUERY(2)
 GIN_EXTRACT_QUERY(4)
 GIN_EXTRACT_QUERY(8)
+
+/*
+ * Ternary form: with some keys unknown (MAYBE), a row certainly matches if
+ * the known ones reach the threshold and certainly fails if even all unknown
+ * ones could not.  GIN uses this to read only the rarest keys' posting lists
+ * in full and merely probe the others.
+ */
+PG_FUNCTION_INFO_V1(kmersearch_triconsistent);
+Datum
+kmersearch_triconsistent(PG_FUNCTION_ARGS)
+{
+	GinTernaryValue *check = (GinTernaryValue *) PG_GETARG_POINTER(0);
+	int32		nkeys = PG_GETARG_INT32(3);
+	Pointer    *extra_data = (Pointer *) PG_GETARG_POINTER(4);
+	int			threshold = *(int *) extra_data[0];
+	int			yes = 0,
+				maybe = 0;
+
+	for (int i = 0; i < nkeys; i++)
+	{
+		if (check[i] == GIN_TRUE)
+			yes++;
+		else if (check[i] == GIN_MAYBE)
+			maybe++;
+	}
+	if (yes >= threshold)
+		PG_RETURN_GIN_TERNARY_VALUE(GIN_TRUE);
+	if (yes + maybe < threshold)
+		PG_RETURN_GIN_TERNARY_VALUE(GIN_FALSE);
+	PG_RETURN_GIN_TERNARY_VALUE(GIN_MAYBE);
+}
 
 /* A row matches when it holds at least the query's threshold of its keys. */
 PG_FUNCTION_INFO_V1(kmersearch_consistent);

@@ -62,6 +62,9 @@ CREATE FUNCTION kmersearch_consistent_int4(internal, int2, anyelement, int4, int
 CREATE FUNCTION kmersearch_consistent_int8(internal, int2, anyelement, int4, internal, internal) RETURNS boolean
     AS 'MODULE_PATHNAME', 'kmersearch_consistent' LANGUAGE C IMMUTABLE STRICT;
 
+CREATE FUNCTION kmersearch_triconsistent(internal, int2, anyelement, int4, internal, internal, internal) RETURNS "char"
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT;
+
 -- Six GIN operator classes: one per type and key width.  The width must be the
 -- one 2 * kmer_size + occur_bitlen calls for (<= 16, <= 32, <= 64 bits).
 CREATE OPERATOR CLASS kmersearch_dna2_gin_ops_int2 FOR TYPE DNA2 USING gin AS
@@ -70,6 +73,7 @@ CREATE OPERATOR CLASS kmersearch_dna2_gin_ops_int2 FOR TYPE DNA2 USING gin AS
     FUNCTION 2  kmersearch_extract_value_dna2_int2(DNA2, internal),
     FUNCTION 3  kmersearch_extract_query_int2(anyelement, internal, int2, internal, internal),
     FUNCTION 4  kmersearch_consistent_int2(internal, int2, anyelement, int4, internal, internal),
+    FUNCTION 6  kmersearch_triconsistent(internal, int2, anyelement, int4, internal, internal, internal),
     STORAGE     int2;
 CREATE OPERATOR CLASS kmersearch_dna2_gin_ops_int4 FOR TYPE DNA2 USING gin AS
     OPERATOR 1  =% (DNA2, text),
@@ -77,6 +81,7 @@ CREATE OPERATOR CLASS kmersearch_dna2_gin_ops_int4 FOR TYPE DNA2 USING gin AS
     FUNCTION 2  kmersearch_extract_value_dna2_int4(DNA2, internal),
     FUNCTION 3  kmersearch_extract_query_int4(anyelement, internal, int2, internal, internal),
     FUNCTION 4  kmersearch_consistent_int4(internal, int2, anyelement, int4, internal, internal),
+    FUNCTION 6  kmersearch_triconsistent(internal, int2, anyelement, int4, internal, internal, internal),
     STORAGE     int4;
 CREATE OPERATOR CLASS kmersearch_dna2_gin_ops_int8 FOR TYPE DNA2 USING gin AS
     OPERATOR 1  =% (DNA2, text),
@@ -84,6 +89,7 @@ CREATE OPERATOR CLASS kmersearch_dna2_gin_ops_int8 FOR TYPE DNA2 USING gin AS
     FUNCTION 2  kmersearch_extract_value_dna2_int8(DNA2, internal),
     FUNCTION 3  kmersearch_extract_query_int8(anyelement, internal, int2, internal, internal),
     FUNCTION 4  kmersearch_consistent_int8(internal, int2, anyelement, int4, internal, internal),
+    FUNCTION 6  kmersearch_triconsistent(internal, int2, anyelement, int4, internal, internal, internal),
     STORAGE     int8;
 CREATE OPERATOR CLASS kmersearch_dna4_gin_ops_int2 FOR TYPE DNA4 USING gin AS
     OPERATOR 1  =% (DNA4, text),
@@ -91,6 +97,7 @@ CREATE OPERATOR CLASS kmersearch_dna4_gin_ops_int2 FOR TYPE DNA4 USING gin AS
     FUNCTION 2  kmersearch_extract_value_dna4_int2(DNA4, internal),
     FUNCTION 3  kmersearch_extract_query_int2(anyelement, internal, int2, internal, internal),
     FUNCTION 4  kmersearch_consistent_int2(internal, int2, anyelement, int4, internal, internal),
+    FUNCTION 6  kmersearch_triconsistent(internal, int2, anyelement, int4, internal, internal, internal),
     STORAGE     int2;
 CREATE OPERATOR CLASS kmersearch_dna4_gin_ops_int4 FOR TYPE DNA4 USING gin AS
     OPERATOR 1  =% (DNA4, text),
@@ -98,6 +105,7 @@ CREATE OPERATOR CLASS kmersearch_dna4_gin_ops_int4 FOR TYPE DNA4 USING gin AS
     FUNCTION 2  kmersearch_extract_value_dna4_int4(DNA4, internal),
     FUNCTION 3  kmersearch_extract_query_int4(anyelement, internal, int2, internal, internal),
     FUNCTION 4  kmersearch_consistent_int4(internal, int2, anyelement, int4, internal, internal),
+    FUNCTION 6  kmersearch_triconsistent(internal, int2, anyelement, int4, internal, internal, internal),
     STORAGE     int4;
 CREATE OPERATOR CLASS kmersearch_dna4_gin_ops_int8 FOR TYPE DNA4 USING gin AS
     OPERATOR 1  =% (DNA4, text),
@@ -105,6 +113,7 @@ CREATE OPERATOR CLASS kmersearch_dna4_gin_ops_int8 FOR TYPE DNA4 USING gin AS
     FUNCTION 2  kmersearch_extract_value_dna4_int8(DNA4, internal),
     FUNCTION 3  kmersearch_extract_query_int8(anyelement, internal, int2, internal, internal),
     FUNCTION 4  kmersearch_consistent_int8(internal, int2, anyelement, int4, internal, internal),
+    FUNCTION 6  kmersearch_triconsistent(internal, int2, anyelement, int4, internal, internal, internal),
     STORAGE     int8;
 
 -- Per-session caches: statistics (always one row) and free functions.
