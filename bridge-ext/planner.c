@@ -167,6 +167,7 @@ index_fit(IndexOptInfo *index, Oid info_relid)
 typedef struct KmerMatchUses
 {
 	Index		varno;			/* the relation being planned */
+	int			depth;			/* 1 in the query being planned, more in its sublinks */
 	bool		any;
 	List	   *attnos;			/* its columns on the left of =% */
 } KmerMatchUses;
@@ -186,13 +187,21 @@ kmer_match_walker(Node *node, KmerMatchUses *uses)
 			Node	   *left = linitial(op->args);
 
 			uses->any = true;
-			if (IsA(left, Var) && (Index) ((Var *) left)->varno == uses->varno &&
+			/* Range-table indexes of sublinks are their own: only look at this level. */
+			if (uses->depth == 1 && IsA(left, Var) && (Index) ((Var *) left)->varno == uses->varno &&
 				((Var *) left)->varlevelsup == 0 && ((Var *) left)->varattno > 0)
 				uses->attnos = list_append_unique_int(uses->attnos, ((Var *) left)->varattno);
 		}
 	}
 	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, kmer_match_walker, uses, 0);
+	{
+		bool		result;
+
+		uses->depth++;
+		result = query_tree_walker((Query *) node, kmer_match_walker, uses, 0);
+		uses->depth--;
+		return result;
+	}
 	return expression_tree_walker(node, kmer_match_walker, uses);
 }
 
@@ -269,11 +278,11 @@ kmersearch_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent, RelOp
 	/* Say so when =% loses its only usable index and falls back to a scan. */
 	if (!one_fits && uses.any)
 		ereport(NOTICE,
-				(errmsg("k-mer index \"%s\" was built with other k-mer settings and is not used", dropped),
+				(errmsg("k-mer index \"%s\" does not fit the current k-mer settings and is not used", dropped),
 				 errdetail("Current settings: kmer_size = %d, occur_bitlen = %d, preclude_highfreq_kmer = %s.",
 						   kmersearch_kmer_size, kmersearch_occur_bitlen,
 						   kmersearch_preclude_highfreq_kmer ? "on" : "off"),
-				 errhint("See kmersearch_index_info for the settings each index was built with.")));
+				 errhint("See kmersearch_index_info for the settings each index was built with; an index built with preclude_highfreq_kmer also needs its table's high-frequency cache loaded.")));
 }
 
 void

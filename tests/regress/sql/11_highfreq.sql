@@ -127,6 +127,16 @@ SELECT kmersearch_parallel_highfreq_kmer_cache_free_all() AS freed_all;
 RESET ALL;
 SELECT kmersearch_highfreq_kmer_cache_free_all() AS session_cache_was_loaded;
 
+-- In a subquery, =% is checked against the table it reads, not the outer one.
+CREATE TABLE outer_t (id int, n int);
+INSERT INTO outer_t VALUES (1, 1);
+SET kmersearch.kmer_size = 4;
+SET kmersearch.preclude_highfreq_kmer = on;
+SELECT id FROM outer_t WHERE EXISTS (SELECT 1 FROM hf WHERE hf.seq =% 'ACGTAAAAGTCA' AND hf.id = outer_t.n + 1);
+SELECT id, (SELECT count(*) FROM hf WHERE hf.seq =% 'ACGTAAAAGTCA') > 0 AS any_match FROM outer_t;
+RESET ALL;
+DROP TABLE outer_t;
+
 DROP FUNCTION both_paths(text);
 DROP TABLE hf, other_table;
 DELETE FROM kmersearch_highfreq_kmer;
