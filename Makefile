@@ -14,11 +14,11 @@ deps:
 	scripts/install-deps.sh
 
 build: deps
-	$(MAKE) -C bridge-ext
+	$(MAKE) -s -C bridge-ext
 	dotnet build hybrid.sln -c $(DOTNET_CONFIG) --nologo -v quiet
 
 install: build
-	$(MAKE) -C bridge-ext install
+	$(MAKE) -s -C bridge-ext install
 
 demo: install
 	scripts/demo.sh
