@@ -76,10 +76,9 @@ ORIG_BUILD_8=10.6 ORIG_RATIO_8=170 ORIG_BUILD_12=50 ORIG_QUERY_8=42
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CLUSTER="$REPO/scripts/pg-cluster.sh"
-GENOME=/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz
 
-log() { printf '[search_bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+BENCH_NAME=search_bench
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 isint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
 [ "$(id -u)" = 0 ] || die "run as root (the cluster runs as the postgres OS user via runuser)"
@@ -104,13 +103,7 @@ done
 [ -z "$MIN_RATE" ] || [[ $MIN_RATE =~ ^(0(\.[0-9]+)?|1(\.0*)?)$ ]] || die "BENCH_MIN_RATE must be a number in 0-1"
 command -v python3 >/dev/null || die "python3 is needed for the read generator"
 
-if [ ! -s "$GENOME" ]; then
-    log "installing bowtie2-examples (for $GENOME)"
-    apt-get install -y bowtie2-examples >/dev/null 2>&1 \
-        || { apt-get update >/dev/null && apt-get install -y bowtie2-examples >/dev/null; } \
-        || die "could not install bowtie2-examples"
-    [ -s "$GENOME" ] || die "$GENOME still missing after installing bowtie2-examples"
-fi
+require_genome
 
 # Operator class of a k: key width 2k + b bits -> int2 / int4 / int8.
 opclass() {

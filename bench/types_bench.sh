@@ -32,11 +32,10 @@ KEEP=${BENCH_KEEP:-0}
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CLUSTER="$REPO/scripts/pg-cluster.sh"
-GENOME=/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz
 TYPES=(text dna2 dna4)          # table t_<x>; column type TEXT / DNA2 / DNA4
 
-log() { printf '[types_bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+BENCH_NAME=types_bench
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (the cluster runs as the postgres OS user via runuser)"
 [[ $ROWS =~ ^[0-9]+$ && $ROWS -gt 0 ]] || die "BENCH_ROWS must be a positive integer"
@@ -44,13 +43,7 @@ die() { log "ERROR: $*"; exit 1; }
 [[ $REPEAT =~ ^[0-9]+$ && $REPEAT -ge 1 ]] || die "BENCH_REPEAT must be a positive integer"
 command -v python3 >/dev/null || die "python3 is needed for the read generator"
 
-if [ ! -s "$GENOME" ]; then
-    log "installing bowtie2-examples (for $GENOME)"
-    apt-get install -y bowtie2-examples >/dev/null 2>&1 \
-        || { apt-get update >/dev/null && apt-get install -y bowtie2-examples >/dev/null; } \
-        || die "could not install bowtie2-examples"
-    [ -s "$GENOME" ] || die "$GENOME still missing after installing bowtie2-examples"
-fi
+require_genome
 
 # ---------------------------------------------------------------- cluster
 DIR=$(mktemp -d /tmp/kmer-bench.XXXXXX)
