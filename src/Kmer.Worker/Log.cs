@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kmer.Worker;
+
+/// <summary>Every log message of the worker, with stable event ids (1xxx socket, 2xxx connections, 3xxx calls).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Listening on {SocketPath} (server user {ServerUser}, admin users {AdminUsers})")]
+    public static partial void Listening(ILogger logger, string socketPath, string serverUser, string adminUsers);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Removed a stale socket file {SocketPath}")]
+    public static partial void StaleSocketRemoved(ILogger logger, string socketPath);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Stopped listening; removed {SocketPath}")]
+    public static partial void Stopped(ILogger logger, string socketPath);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Accepting a connection on {SocketPath} failed")]
+    public static partial void AcceptFailed(ILogger logger, string socketPath, Exception exception);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Could not remove the socket file {SocketPath}")]
+    public static partial void SocketRemoveFailed(ILogger logger, string socketPath, Exception exception);
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "Connection from pid {Pid} user {UserName} accepted as {Peer}")]
+    public static partial void PeerAccepted(ILogger logger, int pid, string userName, string peer);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Connection from pid {Pid} user {UserName} (uid {Uid}) refused: not the server user nor an admin user")]
+    public static partial void PeerRefused(ILogger logger, int pid, string userName, uint uid);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Connection from pid {Pid} refused: protocol version {ClientVersion}, worker speaks {WorkerVersion}")]
+    public static partial void VersionMismatch(ILogger logger, int pid, int clientVersion, int workerVersion);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Connection from pid {Pid} closed after a protocol error {SqlState}: {ErrorMessage}")]
+    public static partial void ProtocolError(ILogger logger, int pid, string sqlState, string errorMessage);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Connection from pid {Pid} closed")]
+    public static partial void ConnectionClosed(ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Connection from pid {Pid} failed")]
+    public static partial void ConnectionFailed(ILogger logger, int pid, Exception exception);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Handshake with pid {Pid} ({Client}) done, peer {Peer}")]
+    public static partial void Handshake(ILogger logger, int pid, string client, string peer);
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Job {Job} started: {Handler} for backend {CallerPid}")]
+    public static partial void JobStarted(ILogger logger, long job, string handler, int callerPid);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Job {Job} ({Handler}) ended: {Outcome}")]
+    public static partial void JobEnded(ILogger logger, long job, string handler, string outcome);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Job {Job} ({Handler}) failed")]
+    public static partial void JobFailed(ILogger logger, long job, string handler, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Call {CallId} to unknown handler {Handler} from pid {Pid}")]
+    public static partial void UnknownHandler(ILogger logger, long callId, string handler, int pid);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Admin user {UserName} (pid {Pid}) tried to call {Handler}")]
+    public static partial void AdminCallRefused(ILogger logger, string userName, int pid, string handler);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Job {Job} ({Handler}) cancel requested")]
+    public static partial void CancelRequested(ILogger logger, long job, string handler);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Could not send the end of call {CallId}: the connection is gone")]
+    public static partial void ReplyLost(ILogger logger, long callId, Exception exception);
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Kmer.Worker;
+
+/// <summary>Builds the worker's generic host: configuration, logging, systemd integration, options, socket server and handlers.</summary>
+public static class WorkerHost
+{
+    /// <summary>The prefix of the worker's own environment variables, e.g. <c>KMER_Worker__SocketPath</c>.</summary>
+    public const string EnvironmentPrefix = "KMER_";
+
+    /// <summary>
+    /// A host builder with everything the worker needs. Configuration, later
+    /// sources winning: appsettings.json beside the executable, environment
+    /// variables, <c>KMER_</c>-prefixed environment variables, the command line.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+
+            // systemd starts the worker in /, so read appsettings.json from beside the executable.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddCommandLine(args);
+
+        // Type=notify: READY=1 once every hosted service has started (the socket is bound), STOPPING=1 on stop.
+        // Outside systemd this does nothing.
+        builder.Services.AddSystemd();
+        builder.Services.AddKmerWorker(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Registers the options, the job registry, the socket server and the built-in handlers.</summary>
+    public static IServiceCollection AddKmerWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        IConfigurationSection section = configuration.GetSection(WorkerOptions.SectionName);
+        services.AddOptions<WorkerOptions>()
+            .Bind(section)
+            .PostConfigure(options =>
+            {
+                options.AdminUsers = section.GetSection(nameof(WorkerOptions.AdminUsers)).GetChildren().Any()
+                    ? options.AdminUsers.Where(u => u.Length != 0).ToList()
+                    : [.. WorkerOptions.DefaultAdminUsers];
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<WorkerInstance>();
+        services.AddSingleton<JobRegistry>();
+        services.AddHostedService<SocketServer>();
+        services.AddCallHandler<WorkerStatusHandler>(WorkerStatusHandler.HandlerName);
+        return services;
+    }
+
+    /// <summary>Registers <typeparamref name="THandler"/> as the handler named <paramref name="name"/> (one instance for the worker's life).</summary>
+    public static IServiceCollection AddCallHandler<THandler>(this IServiceCollection services, string name)
+        where THandler : class, ICallHandler
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        services.AddKeyedSingleton<ICallHandler, THandler>(name);
+        return services;
+    }
+}

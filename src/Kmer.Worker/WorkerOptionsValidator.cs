@@ -1,0 +1,54 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Kmer.Worker;
+
+/// <summary>Checks <see cref="WorkerOptions"/> at start-up, so a bad setting stops the worker with a clear message.</summary>
+internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+{
+    /// <summary>sun_path holds 108 bytes including the terminating NUL.</summary>
+    internal const int MaxSocketPathBytes = 107;
+
+    public ValidateOptionsResult Validate(string? name, WorkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        string key = WorkerOptions.SectionName;
+
+        if (string.IsNullOrWhiteSpace(options.SocketPath))
+        {
+            failures.Add($"{key}:SocketPath is empty; set it to the absolute path of the worker's Unix socket.");
+        }
+        else if (!Path.IsPathFullyQualified(options.SocketPath))
+        {
+            failures.Add($"{key}:SocketPath '{options.SocketPath}' is not an absolute path.");
+        }
+        else if (Encoding.UTF8.GetByteCount(options.SocketPath) > MaxSocketPathBytes)
+        {
+            failures.Add($"{key}:SocketPath '{options.SocketPath}' is longer than the {MaxSocketPathBytes} bytes a Unix socket path may have.");
+        }
+        else if (options.SocketPath.EndsWith('/'))
+        {
+            failures.Add($"{key}:SocketPath '{options.SocketPath}' names a directory; it must name the socket file.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServerUser))
+        {
+            failures.Add($"{key}:ServerUser is empty; set it to the OS user the PostgreSQL server runs as.");
+        }
+        else if (options.ServerUser.Trim() != options.ServerUser)
+        {
+            failures.Add($"{key}:ServerUser '{options.ServerUser}' has leading or trailing white space.");
+        }
+
+        foreach (string user in options.AdminUsers)
+        {
+            if (string.IsNullOrWhiteSpace(user) || user.Trim() != user)
+            {
+                failures.Add($"{key}:AdminUsers entry '{user}' is not a valid user name.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
