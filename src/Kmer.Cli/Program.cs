@@ -1,0 +1,15 @@
+using Cocona;
+using Kmer.Cli;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// Cocona is kept here and in WorkerCommands; everything else is plain services.
+var builder = CoconaApp.CreateBuilder(args, options => options.EnableShellCompletionSupport = false);
+builder.Logging.ClearProviders();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<StatusProbe>();
+builder.Services.AddSingleton(services => new StatusService(services.GetRequiredService<StatusProbe>()));
+
+var app = builder.Build();
+app.AddCommands<WorkerCommands>();
+await app.RunAsync().ConfigureAwait(false);

@@ -1,0 +1,54 @@
+using Cocona;
+using Cocona.Application;
+
+namespace Kmer.Cli;
+
+/// <summary>
+/// The <c>kmer-cli</c> commands as Cocona sees them. They only turn options
+/// into a <see cref="StatusOptions"/>; <see cref="StatusService"/> does the work.
+/// </summary>
+public sealed class WorkerCommands
+{
+    /// <summary>Exit code for an invalid option value, as Cocona uses for its own usage errors.</summary>
+    public const int UsageError = 1;
+
+    private readonly StatusService _service;
+    private readonly ICoconaAppContextAccessor _context;
+
+    /// <summary>Creates the commands over <paramref name="service"/>; <paramref name="context"/> gives Ctrl-C's cancellation.</summary>
+    public WorkerCommands(StatusService service, ICoconaAppContextAccessor context)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(context);
+        _service = service;
+        _context = context;
+    }
+
+    /// <summary><c>kmer-cli status</c>.</summary>
+    [Command("status", Description = "Show whether the worker pool is up, its version, pid, uptime and running jobs. Exit 0 running, 3 not running, 4 cannot reach.")]
+    public Task<int> StatusAsync(
+        [Option("socket", Description = "Worker socket path (default: $KMER_WORKER_SOCKET, else " + WorkerSocket.DefaultPath + ")", ValueName = "PATH")] string? socket = null,
+        [Option("json", Description = "Write one JSON object instead of text")] bool json = false,
+        [Option("timeout", Description = "Seconds to wait for the worker", ValueName = "SECONDS")] double timeout = 5) =>
+        RunAsync(socket, json, timeout, jobsOnly: false);
+
+    /// <summary><c>kmer-cli jobs</c>.</summary>
+    [Command("jobs", Description = "List the worker pool's running jobs. Exit codes as for status.")]
+    public Task<int> JobsAsync(
+        [Option("socket", Description = "Worker socket path (default: $KMER_WORKER_SOCKET, else " + WorkerSocket.DefaultPath + ")", ValueName = "PATH")] string? socket = null,
+        [Option("json", Description = "Write one JSON object instead of text")] bool json = false,
+        [Option("timeout", Description = "Seconds to wait for the worker", ValueName = "SECONDS")] double timeout = 5) =>
+        RunAsync(socket, json, timeout, jobsOnly: true);
+
+    private async Task<int> RunAsync(string? socket, bool json, double timeout, bool jobsOnly)
+    {
+        if (!(timeout > 0 && timeout <= int.MaxValue / 1000.0))
+        {
+            await Console.Error.WriteLineAsync("kmer-cli: --timeout must be a positive number of seconds").ConfigureAwait(false);
+            return UsageError;
+        }
+
+        var options = new StatusOptions(socket, json, TimeSpan.FromSeconds(timeout), jobsOnly);
+        return await _service.RunAsync(options, Console.Out, Console.Error, _context.Current?.CancellationToken ?? CancellationToken.None).ConfigureAwait(false);
+    }
+}

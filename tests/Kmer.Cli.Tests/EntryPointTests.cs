@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Kmer.Cli.Tests;
+
+/// <summary>
+/// Runs the built <c>kmer-cli</c> as a process, so that Cocona's argument
+/// parsing, the service wiring and the exit codes are tested end to end.
+/// </summary>
+public sealed class EntryPointTests
+{
+    [Fact]
+    public async Task Status_json_against_a_fake_worker_exits_0()
+    {
+        await using var worker = FakeWorker.Answering(FakeWorker.TwoJobs);
+
+        (int code, string stdout, string stderr) = await RunCliAsync(["status", "--socket", worker.SocketPath, "--json", "--timeout", "10"]);
+
+        Assert.True(code == ExitCodes.Running, $"exit {code}: {stderr}");
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.Equal("running", doc.RootElement.GetProperty("status").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("jobs").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Jobs_finds_the_socket_in_the_environment()
+    {
+        await using var worker = FakeWorker.Answering(FakeWorker.TwoJobs);
+
+        (int code, string stdout, string stderr) = await RunCliAsync(["jobs"], worker.SocketPath);
+
+        Assert.True(code == ExitCodes.Running, $"exit {code}: {stderr}");
+        Assert.Contains("kmersearch.build_index", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_of_a_missing_socket_exits_3()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "kmer-cli-absent", "none.sock");
+
+        (int code, string stdout, string stderr) = await RunCliAsync(["status", "--socket", path]);
+
+        Assert.Equal(ExitCodes.NotRunning, code);
+        Assert.Equal("", stdout);
+        Assert.Contains($"socket {path} not found", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Garbage_from_the_worker_exits_4()
+    {
+        await using var worker = FakeWorker.SendingBytes([0xFF, 0xFF, 0xFF, 0xFF]);
+
+        (int code, _, string stderr) = await RunCliAsync(["status", "--socket", worker.SocketPath]);
+
+        Assert.Equal(ExitCodes.Unreachable, code);
+        Assert.Contains("protocol error", stderr, StringComparison.Ordinal);
+    }
+
+    // A bad value exits 1; an unknown option exits 129, Cocona's code for
+    // "usage shown". Neither can be mistaken for 0, 3 or 4.
+    [Theory]
+    [InlineData("--timeout", "abc", 1)]
+    [InlineData("--timeout", "0", 1)]
+    [InlineData("--no-such-option", "x", 129)]
+    public async Task Bad_arguments_are_usage_errors(string option, string value, int expected)
+    {
+        (int code, string stdout, string stderr) = await RunCliAsync(["status", option, value, "--socket", "/nonexistent/w.sock"]);
+
+        Assert.Equal(expected, code);
+        Assert.NotEqual("", stderr + stdout);
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunCliAsync(string[] args, string? socketEnvironment = null)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "kmer-cli.dll");
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(cli);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (socketEnvironment is null)
+        {
+            start.Environment.Remove("KMER_WORKER_SOCKET");
+        }
+        else
+        {
+            start.Environment["KMER_WORKER_SOCKET"] = socketEnvironment;
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+
+        using var process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    // The SDK tells test hosts where its dotnet is; fall back to the one on PATH.
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+}
