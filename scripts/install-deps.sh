@@ -9,6 +9,7 @@ packages=(
     postgresql-server-dev-15         # headers and PGXS
     libmsgpack-dev                   # msgpack-c for the bridge protocol
     bowtie2-examples                 # real sample data: lambda phage genome and reads
+    systemd                          # systemd-analyze verify of deploy/systemd in the tests
 )
 
 missing=()

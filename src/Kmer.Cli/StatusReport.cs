@@ -179,7 +179,12 @@ public static class StatusReport
     private static void WriteJsonObject(TextWriter output, Action<Utf8JsonWriter> writeProperties)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = true,
+            // Output goes to a terminal or a script, never into HTML: keep '+' and non-ASCII readable.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
         {
             json.WriteStartObject();
             writeProperties(json);
