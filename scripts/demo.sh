@@ -73,5 +73,12 @@ SELECT id, name, length(seq) AS bases, kmersearch_matchscore(seq, :'query') AS s
  ORDER BY shared_kmers DESC, id LIMIT 5;
 SQL
 
+# The worker pool, run as the PostgreSQL OS user the way systemd runs it
+# (deploy/systemd/kmer-worker.service), with its socket beside the cluster's.
+worker_socket="$RUN_DIR/kmer-worker.sock"
+"$project_root/scripts/worker.sh" start "$RUN_DIR"
+echo "== kmer-cli status"
+kmer-cli status --socket "$worker_socket"
+
 echo "== connect with:  psql -h '$RUN_DIR' -p $DEMO_PORT -U postgres $DEMO_DB"
 echo "== stop with:     make stop"
