@@ -20,8 +20,6 @@ public static class DnaCodec
     /// <summary>Size of the bit-length word that starts the wire format.</summary>
     public const int WireHeaderLength = 4;
 
-    private const int StackallocThreshold = 512;
-
     /// <summary>Parses text input (converted to UTF-8 first).</summary>
     /// <exception cref="InvalidDnaException">SQLSTATE 22P02 for a character the type does not accept.</exception>
     public static PackedDna Encode(DnaAlphabet alphabet, string text)
@@ -29,25 +27,8 @@ public static class DnaCodec
         ArgumentNullException.ThrowIfNull(alphabet);
         ArgumentNullException.ThrowIfNull(text);
 
-        // Error offsets are UTF-8 byte offsets, as the C extension reports them,
-        // so the text is checked in its UTF-8 form.
-        int byteCount = Encoding.UTF8.GetByteCount(text);
-        byte[]? rented = null;
-        Span<byte> utf8 = byteCount <= StackallocThreshold
-            ? stackalloc byte[StackallocThreshold]
-            : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
-        try
-        {
-            int written = Encoding.UTF8.GetBytes(text, utf8);
-            return Encode(alphabet, utf8[..written]);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        using var utf8 = new PooledUtf8(text, stackalloc byte[PooledUtf8.StackBufferSize]);
+        return Encode(alphabet, utf8.Bytes);
     }
 
     /// <summary>

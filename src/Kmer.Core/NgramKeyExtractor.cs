@@ -38,7 +38,6 @@ public sealed class NgramKeyExtractor
     // bits (16 bytes a slot: 1 MiB); beyond it the table grows while filling.
     private const int MaxPresizedTableBits = 16;
 
-    private const int StackallocThreshold = 512;
 
     // Per DNA4 code (bit 0 = A, 1 = C, 2 = G, 3 = T): the base digit for the
     // four one-base codes, Ambiguous for the 2/3-base codes, Blocker for N
@@ -190,24 +189,9 @@ public sealed class NgramKeyExtractor
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(destination);
 
-        int byteCount = Encoding.UTF8.GetByteCount(query);
-        byte[]? rented = null;
-        Span<byte> utf8 = byteCount <= StackallocThreshold
-            ? stackalloc byte[StackallocThreshold]
-            : (rented = ArrayPool<byte>.Shared.Rent(byteCount));
-        try
-        {
-            int written = Encoding.UTF8.GetBytes(query, utf8);
-            var sink = new ListSink(destination);
-            return ExtractQuery(utf8[..written], ref sink);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        using var utf8 = new PooledUtf8(query, stackalloc byte[PooledUtf8.StackBufferSize]);
+        var sink = new ListSink(destination);
+        return ExtractQuery(utf8.Bytes, ref sink);
     }
 
     /// <summary>Passes the keys of a k-mer query (UTF-8 text) to <paramref name="sink"/> in emission order.</summary>
