@@ -19,6 +19,9 @@ int			kmersearch_actual_min_score_cache_max_entries = 50000;
 int			kmersearch_highfreq_kmer_cache_load_batch_size = 10000;
 int			kmersearch_highfreq_analysis_hashtable_size = 1000000;
 int			kmersearch_highfreq_analysis_batch_size = 10000;
+bool		kmersearch_worker_autostart = true;
+char	   *kmersearch_worker_socket_path = NULL;
+char	   *kmersearch_worker_command = NULL;
 
 /*
  * An n-gram key is 2k + b bits and must fit in 64 bits.  Each hook checks
@@ -217,6 +220,23 @@ kmersearch_define_gucs(void)
 							NULL,
 							&kmersearch_highfreq_analysis_batch_size, 10000, 1000, 1000000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+
+	/* The worker pool: read by the launcher at start and on reload, so only postgresql.conf sets them. */
+	DefineCustomBoolVariable("kmersearch.worker_autostart",
+							 "Starts and supervises the k-mer worker pool from the server (off: an external pool, e.g. systemd, is expected).",
+							 NULL,
+							 &kmersearch_worker_autostart, true,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("kmersearch.worker_socket_path",
+							   "Unix socket of the k-mer worker pool.",
+							   "Empty means kmer-worker.sock in the data directory.",
+							   &kmersearch_worker_socket_path, "",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("kmersearch.worker_command",
+							   "Executable of the k-mer worker pool that the server starts when kmersearch.worker_autostart is on.",
+							   NULL,
+							   &kmersearch_worker_command, "/usr/local/lib/kmer-worker/Kmer.Worker",
+							   PGC_SIGHUP, 0, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("kmersearch");
 }

@@ -91,6 +91,10 @@ extern bool kmersearch_building_with_exclusion(void);
 extern bool kmersearch_highfreq_applies_to(const HighfreqIdentity *id, Oid relid, const char *column);
 extern void kmersearch_require_highfreq_for(Oid relid, const char *column);
 
+/* launcher.c */
+extern void kmersearch_register_launcher(void);
+extern const char *kmersearch_worker_socket(void);
+
 /* catalog.c */
 extern Oid	kmersearch_extension_schema(void);
 extern char *kmersearch_extension_table(const char *table);
@@ -119,6 +123,9 @@ extern int	kmersearch_actual_min_score_cache_max_entries;
 extern int	kmersearch_highfreq_kmer_cache_load_batch_size;
 extern int	kmersearch_highfreq_analysis_hashtable_size;
 extern int	kmersearch_highfreq_analysis_batch_size;
+extern bool kmersearch_worker_autostart;
+extern char *kmersearch_worker_socket_path;
+extern char *kmersearch_worker_command;
 
 extern void kmersearch_define_gucs(void);
 

@@ -19,7 +19,10 @@ _PG_init(void)
 	kmersearch_install_utility_hook();
 	/* The shared high-frequency cache lives in memory reserved at server start. */
 	if (process_shared_preload_libraries_in_progress)
+	{
 		kmersearch_highfreq_shmem_init();
+		kmersearch_register_launcher();
+	}
 }
 
 PG_FUNCTION_INFO_V1(kmersearch_show_buildno);

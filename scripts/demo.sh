@@ -73,10 +73,10 @@ SELECT id, name, length(seq) AS bases, kmersearch_matchscore(seq, :'query') AS s
  ORDER BY shared_kmers DESC, id LIMIT 5;
 SQL
 
-# The worker pool, run as the PostgreSQL OS user the way systemd runs it
-# (deploy/systemd/kmer-worker.service), with its socket beside the cluster's.
-worker_socket="$RUN_DIR/kmer-worker.sock"
-"$project_root/scripts/worker.sh" start "$RUN_DIR"
+# The preloaded extension's background worker runs the worker pool, with its
+# socket in the data directory (kmersearch.worker_autostart, the default).
+worker_socket="$RUN_DIR/data/kmer-worker.sock"
+for _ in $(seq 1 100); do [ -S "$worker_socket" ] && break; sleep 0.1; done
 echo "== kmer-cli status"
 kmer-cli status --socket "$worker_socket"
 
