@@ -9,6 +9,7 @@ builder.Logging.ClearProviders();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StatusProbe>();
 builder.Services.AddSingleton(services => new StatusService(services.GetRequiredService<StatusProbe>()));
+builder.Services.AddSingleton(_ => new CancelService());
 
 var app = builder.Build();
 app.AddCommands<WorkerCommands>();

@@ -176,7 +176,8 @@ public static class StatusReport
         json.WriteEndArray();
     }
 
-    private static void WriteJsonObject(TextWriter output, Action<Utf8JsonWriter> writeProperties)
+    /// <summary>Writes one indented JSON object whose properties <paramref name="writeProperties"/> writes.</summary>
+    internal static void WriteJsonObject(TextWriter output, Action<Utf8JsonWriter> writeProperties)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions

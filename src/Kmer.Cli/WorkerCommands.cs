@@ -5,7 +5,8 @@ namespace Kmer.Cli;
 
 /// <summary>
 /// The <c>kmer-cli</c> commands as Cocona sees them. They only turn options
-/// into a <see cref="StatusOptions"/>; <see cref="StatusService"/> does the work.
+/// into a <see cref="StatusOptions"/> or <see cref="CancelOptions"/>;
+/// <see cref="StatusService"/> and <see cref="CancelService"/> do the work.
 /// </summary>
 public sealed class WorkerCommands
 {
@@ -13,14 +14,17 @@ public sealed class WorkerCommands
     public const int UsageError = 1;
 
     private readonly StatusService _service;
+    private readonly CancelService _cancelService;
     private readonly ICoconaAppContextAccessor _context;
 
-    /// <summary>Creates the commands over <paramref name="service"/>; <paramref name="context"/> gives Ctrl-C's cancellation.</summary>
-    public WorkerCommands(StatusService service, ICoconaAppContextAccessor context)
+    /// <summary>Creates the commands over the services; <paramref name="context"/> gives Ctrl-C's cancellation.</summary>
+    public WorkerCommands(StatusService service, CancelService cancelService, ICoconaAppContextAccessor context)
     {
         ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(cancelService);
         ArgumentNullException.ThrowIfNull(context);
         _service = service;
+        _cancelService = cancelService;
         _context = context;
     }
 
@@ -40,15 +44,48 @@ public sealed class WorkerCommands
         [Option("timeout", Description = "Seconds to wait for the worker", ValueName = "SECONDS")] double timeout = 5) =>
         RunAsync(socket, json, timeout, jobsOnly: true);
 
-    private async Task<int> RunAsync(string? socket, bool json, double timeout, bool jobsOnly)
+    /// <summary><c>kmer-cli cancel JOB</c>.</summary>
+    [Command("cancel", Description = "Cancel the running job JOB (an id from kmer-cli jobs), whichever session runs it; its call ends with SQLSTATE 57014. Exit 0 cancelled, 1 no running job JOB, 3 not running, 4 cannot reach.")]
+    public async Task<int> CancelAsync(
+        [Argument("JOB", Description = "The job id, as kmer-cli jobs lists it")] long job,
+        [Option("socket", Description = "Worker socket path (default: $KMER_WORKER_SOCKET, else " + WorkerSocket.DefaultPath + ")", ValueName = "PATH")] string? socket = null,
+        [Option("json", Description = "Write one JSON object instead of text")] bool json = false,
+        [Option("timeout", Description = "Seconds to wait for the worker", ValueName = "SECONDS")] double timeout = 5)
+    {
+        if (job <= 0)
+        {
+            await Console.Error.WriteLineAsync("kmer-cli: JOB must be a positive job id").ConfigureAwait(false);
+            return UsageError;
+        }
+
+        if (await CheckTimeoutAsync(timeout).ConfigureAwait(false) is not { } wait)
+        {
+            return UsageError;
+        }
+
+        var options = new CancelOptions(socket, json, wait, job);
+        return await _cancelService.RunAsync(options, Console.Out, Console.Error, _context.Current?.CancellationToken ?? CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static async Task<TimeSpan?> CheckTimeoutAsync(double timeout)
     {
         if (!(timeout > 0 && timeout <= int.MaxValue / 1000.0))
         {
             await Console.Error.WriteLineAsync("kmer-cli: --timeout must be a positive number of seconds").ConfigureAwait(false);
+            return null;
+        }
+
+        return TimeSpan.FromSeconds(timeout);
+    }
+
+    private async Task<int> RunAsync(string? socket, bool json, double timeout, bool jobsOnly)
+    {
+        if (await CheckTimeoutAsync(timeout).ConfigureAwait(false) is not { } wait)
+        {
             return UsageError;
         }
 
-        var options = new StatusOptions(socket, json, TimeSpan.FromSeconds(timeout), jobsOnly);
+        var options = new StatusOptions(socket, json, wait, jobsOnly);
         return await _service.RunAsync(options, Console.Out, Console.Error, _context.Current?.CancellationToken ?? CancellationToken.None).ConfigureAwait(false);
     }
 }

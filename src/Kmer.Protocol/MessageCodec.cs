@@ -31,6 +31,8 @@ public static class MessageCodec
         [Cancel.TypeName] = Cancel.Read,
         [StatusRequest.TypeName] = StatusRequest.Read,
         [StatusResult.TypeName] = StatusResult.Read,
+        [CancelJob.TypeName] = CancelJob.Read,
+        [CancelJobResult.TypeName] = CancelJobResult.Read,
     };
 
     /// <summary>Encodes a message into a new array (the payload of one frame, without the length word).</summary>

@@ -6,7 +6,9 @@
 // stopping token; `cancel` (or the connection ending) cancels that token.
 // Every call ends with exactly one `result` or `error`; its job leaves the
 // registry before that last message is written, so a `status` that follows
-// the reply never shows it. Writes go through one FrameWriter, which
+// the reply never shows it. `cancel_job` reaches a call of any connection
+// through the JobRegistry: it cancels the same token, so the call ends the
+// same way on its own connection. Writes go through one FrameWriter, which
 // serialises whole frames, so notices and replies from concurrent calls never
 // interleave. When the read loop ends (peer closed, protocol error, worker
 // stopping) every running call is cancelled and awaited before the socket is
@@ -20,7 +22,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Kmer.Worker;
 
-/// <summary>Serves one accepted connection: peer check, handshake, then status, calls and cancels.</summary>
+/// <summary>Serves one accepted connection: peer check, handshake, then status, calls, cancels and job cancels.</summary>
 internal sealed class BridgeConnection
 {
     /// <summary>How long a client has to send <c>hello</c> after connecting.</summary>
@@ -190,6 +192,9 @@ internal sealed class BridgeConnection
 
                     // Otherwise the call already ended (its reply may be in flight): nothing to do.
                     break;
+                case CancelJob cancelJob:
+                    await CancelJobAsync(cancelJob, writer, peer, stoppingToken).ConfigureAwait(false);
+                    break;
                 case Call call when peer != PeerKind.Server:
                     Log.AdminCallRefused(_logger, _peer.UserName, _peer.Pid, call.Handler);
                     await writer.WriteMessageAsync(new Error(
@@ -212,6 +217,19 @@ internal sealed class BridgeConnection
                     return;
             }
         }
+    }
+
+    /// <summary>
+    /// <c>cancel_job</c>: cancels a job of any connection by its id. The
+    /// call's own task then ends it with 57014 on its connection and removes
+    /// the job; this only requests the cancellation and answers at once.
+    /// </summary>
+    private async Task CancelJobAsync(CancelJob request, FrameWriter writer, PeerKind peer, CancellationToken stoppingToken)
+    {
+        bool cancelled = _jobs.TryGet(request.Job, out Job? job) && job.TryCancel();
+        Log.CancelJobRequested(_logger, request.Job, PeerPolicy.Name(peer), _peer.UserName, _peer.Pid,
+            cancelled ? "cancelling " + job!.Handler : "no such job running");
+        await writer.WriteMessageAsync(new CancelJobResult(request.Job, cancelled), stoppingToken).ConfigureAwait(false);
     }
 
     private async Task StartCallAsync(Call call, FrameWriter writer, CancellationToken stoppingToken)
@@ -345,17 +363,7 @@ internal sealed class BridgeConnection
 
         public Task Completion { get; set; } = Task.CompletedTask;
 
-        public void Cancel()
-        {
-            try
-            {
-                Job.Cancellation.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The call ended meanwhile.
-            }
-        }
+        public void Cancel() => Job.TryCancel();
 
         public void Dispose() => Job.Cancellation.Dispose();
     }

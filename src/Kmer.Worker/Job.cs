@@ -54,6 +54,21 @@ public sealed class Job
 
     internal CancellationTokenSource Cancellation { get; }
 
+    /// <summary>Requests the job's cancellation; false when its call has already ended (its token is disposed).</summary>
+    internal bool TryCancel()
+    {
+        try
+        {
+            Cancellation.Cancel();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call ended meanwhile.
+            return false;
+        }
+    }
+
     /// <summary>The job as <c>status_result</c> lists it.</summary>
     public JobInfo ToJobInfo() => new(Id, Handler, CallerPid, Progress, StartedAt);
 }

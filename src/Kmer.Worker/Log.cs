@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Could not send the end of call {CallId}: the connection is gone")]
     public static partial void ReplyLost(ILogger logger, long callId, Exception exception);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "cancel_job for job {Job} from {Peer} user {UserName} (pid {Pid}): {Outcome}")]
+    public static partial void CancelJobRequested(ILogger logger, long job, string peer, string userName, int pid, string outcome);
 }

@@ -56,6 +56,44 @@ public sealed class EntryPointTests
         Assert.Contains("protocol error", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Cancel_exits_0_when_cancelled_and_1_when_there_is_no_such_job()
+    {
+        await using var worker = FakeWorker.CancellingJobs(7);
+
+        (int code, string stdout, string stderr) = await RunCliAsync(["cancel", "7", "--socket", worker.SocketPath, "--timeout", "10"]);
+        Assert.True(code == ExitCodes.Running, $"exit {code}: {stderr}");
+        Assert.Equal("cancelled job 7", stdout.TrimEnd());
+
+        (code, stdout, stderr) = await RunCliAsync(["cancel", "8", "--json"], worker.SocketPath);
+        Assert.True(code == ExitCodes.NoSuchJob, $"exit {code}: {stderr}");
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.Equal("no_such_job", doc.RootElement.GetProperty("status").GetString());
+        Assert.False(doc.RootElement.GetProperty("cancelled").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Cancel_of_a_missing_socket_exits_3()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "kmer-cli-absent", "none.sock");
+
+        (int code, _, string stderr) = await RunCliAsync(["cancel", "7", "--socket", path]);
+
+        Assert.Equal(ExitCodes.NotRunning, code);
+        Assert.Contains($"socket {path} not found", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancel_help_documents_the_exit_codes()
+    {
+        (int code, string stdout, _) = await RunCliAsync(["cancel", "--help"]);
+
+        // Cocona exits 129 ("usage shown") after --help too.
+        Assert.Equal(129, code);
+        Assert.Contains("Exit 0 cancelled, 1 no running job JOB, 3 not running, 4 cannot reach.", stdout, StringComparison.Ordinal);
+        Assert.Contains("JOB", stdout, StringComparison.Ordinal);
+    }
+
     // A bad value exits 1; an unknown option exits 129, Cocona's code for
     // "usage shown". Neither can be mistaken for 0, 3 or 4.
     [Theory]
@@ -65,6 +103,17 @@ public sealed class EntryPointTests
     public async Task Bad_arguments_are_usage_errors(string option, string value, int expected)
     {
         (int code, string stdout, string stderr) = await RunCliAsync(["status", option, value, "--socket", "/nonexistent/w.sock"]);
+
+        Assert.Equal(expected, code);
+        Assert.NotEqual("", stderr + stdout);
+    }
+
+    [Theory]
+    [InlineData("abc", 1)]
+    [InlineData("0", 1)]
+    public async Task Cancel_with_a_bad_job_id_is_a_usage_error(string job, int expected)
+    {
+        (int code, string stdout, string stderr) = await RunCliAsync(["cancel", job, "--socket", "/nonexistent/w.sock"]);
 
         Assert.Equal(expected, code);
         Assert.NotEqual("", stderr + stdout);

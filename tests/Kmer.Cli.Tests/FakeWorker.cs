@@ -61,6 +61,30 @@ internal sealed class FakeWorker : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>The <c>cancel_job</c> of the last client, once it arrived.</summary>
+    public CancelJob? LastCancelJob { get; private set; }
+
+    /// <summary>
+    /// A well-behaved worker for <c>kmer-cli cancel</c>: <c>welcome</c> for
+    /// <c>hello</c>, then for <c>cancel_job</c> a <c>cancel_job_result</c>
+    /// that says cancelled when the job is one of <paramref name="runningJobs"/>.
+    /// </summary>
+    public static FakeWorker CancellingJobs(params long[] runningJobs)
+    {
+        FakeWorker? worker = null;
+        worker = new FakeWorker(async (stream, ct) =>
+        {
+            var reader = new FrameReader(stream);
+            var writer = new FrameWriter(stream);
+            worker!.LastHello = Assert.IsType<Hello>(await reader.ReadMessageAsync(ct));
+            await writer.WriteMessageAsync(DefaultWelcome, ct);
+            CancelJob request = Assert.IsType<CancelJob>(await reader.ReadMessageAsync(ct));
+            worker.LastCancelJob = request;
+            await writer.WriteMessageAsync(new CancelJobResult(request.Job, runningJobs.Contains(request.Job)), ct);
+        });
+        return worker;
+    }
+
     /// <summary>A worker that answers <c>hello</c> with <paramref name="reply"/> and closes the connection.</summary>
     public static FakeWorker ReplyingToHello(BridgeMessage reply) => new(async (stream, ct) =>
     {

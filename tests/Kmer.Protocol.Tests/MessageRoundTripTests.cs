@@ -208,6 +208,24 @@ public sealed class MessageRoundTripTests
     }
 
     [Fact]
+    public void CancelJob_round_trips()
+    {
+        var cancelJob = new CancelJob(long.MaxValue);
+        Assert.Equal(cancelJob, RoundTrip(cancelJob));
+        Assert.Equal("cancel_job", cancelJob.Type);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CancelJobResult_round_trips(bool cancelled)
+    {
+        var result = new CancelJobResult(42, cancelled);
+        Assert.Equal(result, RoundTrip(result));
+        Assert.Equal("cancel_job_result", result.Type);
+    }
+
+    [Fact]
     public void StatusRequest_round_trips()
     {
         Assert.Equal(new StatusRequest(), RoundTrip(new StatusRequest()));

@@ -67,6 +67,27 @@ public sealed class MessageValidationTests
         Violation(Map(Str("type"), Str("cancel"), Str("id"), [0xCF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]), "malformed MessagePack value");
 
     [Fact]
+    public void CancelJob_needs_an_int_job()
+    {
+        Violation(Map(Str("type"), Str("cancel_job")), "missing key \"job\" in \"cancel_job\" message");
+        Violation(Map(Str("type"), Str("cancel_job"), Str("job"), [Nil]), "key \"job\" of \"cancel_job\" message is nil, not int");
+        Violation(Map(Str("type"), Str("cancel_job"), Str("job"), Str("1")), "key \"job\" of \"cancel_job\" message is str, not int");
+    }
+
+    [Fact]
+    public void CancelJobResult_needs_a_job_and_a_bool_cancelled()
+    {
+        Violation(Map(Str("type"), Str("cancel_job_result"), Str("job"), [0x01]), "missing key \"cancelled\" in \"cancel_job_result\" message");
+        Violation(Map(Str("type"), Str("cancel_job_result"), Str("cancelled"), [0xC3]), "missing key \"job\" in \"cancel_job_result\" message");
+        Violation(
+            Map(Str("type"), Str("cancel_job_result"), Str("job"), [0x01], Str("cancelled"), [0x01]),
+            "key \"cancelled\" of \"cancel_job_result\" message is int, not bool");
+        Violation(
+            Map(Str("type"), Str("cancel_job_result"), Str("job"), [0x01], Str("cancelled"), [Nil]),
+            "key \"cancelled\" of \"cancel_job_result\" message is nil, not bool");
+    }
+
+    [Fact]
     public void Pid_out_of_int32_range_is_a_violation() =>
         Violation(
             Map(Str("type"), Str("hello"), Str("protocol"), [0x01], Str("client"), Str("c"), Str("pid"), [0xCE, 0xFF, 0xFF, 0xFF, 0xFF]),

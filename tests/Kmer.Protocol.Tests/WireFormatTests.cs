@@ -29,6 +29,38 @@ public sealed class WireFormatTests
     }
 
     [Fact]
+    public void CancelJob_is_a_fixmap_with_type_and_job()
+    {
+        byte[] expected = Concat(
+            [FixMap(2)],
+            Str("type"), Str("cancel_job"),
+            Str("job"), [0xCD, 0x01, 0x2C]);                 // uint16 300
+
+        Assert.Equal(expected, MessageCodec.Encode(new CancelJob(300)));
+        Assert.Equal(new CancelJob(300), MessageCodec.Decode(expected));
+    }
+
+    [Fact]
+    public void CancelJobResult_is_a_fixmap_with_type_job_and_cancelled()
+    {
+        byte[] expected = Concat(
+            [FixMap(3)],
+            Str("type"), Str("cancel_job_result"),
+            Str("job"), [0x07],                              // positive fixint 7
+            Str("cancelled"), [0xC3]);                       // true
+
+        Assert.Equal(expected, MessageCodec.Encode(new CancelJobResult(7, true)));
+        Assert.Equal(new CancelJobResult(7, true), MessageCodec.Decode(expected));
+
+        byte[] notFound = Concat(
+            [FixMap(3)],
+            Str("type"), Str("cancel_job_result"),
+            Str("job"), [0x07],
+            Str("cancelled"), [0xC2]);                       // false
+        Assert.Equal(notFound, MessageCodec.Encode(new CancelJobResult(7, false)));
+    }
+
+    [Fact]
     public void Hello_uses_the_smallest_integer_formats()
     {
         byte[] expected =

@@ -50,6 +50,71 @@ public sealed class CallTests
     }
 
     [Fact]
+    public async Task AdminCancelJobEndsACallOfAnotherConnectionWith57014()
+    {
+        await using TestWorker worker = await TestWorker.StartAsServerAsync();
+        await using FakeBackend caller = await worker.ConnectAndHelloAsync();
+        await caller.SendAsync(FakeBackend.NewCall(11, SlowHandler.Name));
+        await caller.ReadAsync<Notice>();
+        Job job = await worker.Signals.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await using FakeBackend admin = await worker.ConnectAsAdminAndHelloAsync();
+        await admin.SendAsync(new StatusRequest());
+        Assert.Equal(job.Id, Assert.Single((await admin.ReadAsync<StatusResult>()).Jobs).Job);
+
+        await admin.SendAsync(new CancelJob(job.Id));
+        Assert.Equal(new CancelJobResult(job.Id, Cancelled: true), await admin.ReadAsync<CancelJobResult>());
+
+        Error error = await caller.ReadAsync<Error>().WaitAsync(OneSecond);
+        Assert.Equal(11, error.Id);
+        Assert.Equal("57014", error.SqlState);
+        await worker.Signals.Cancelled.Task.WaitAsync(OneSecond);
+        await worker.WaitForNoJobsAsync(OneSecond);
+
+        await admin.SendAsync(new StatusRequest());
+        Assert.Empty((await admin.ReadAsync<StatusResult>()).Jobs);
+
+        // Both connections stay usable; the job is gone, so cancelling it again finds nothing.
+        await admin.SendAsync(new CancelJob(job.Id));
+        Assert.False((await admin.ReadAsync<CancelJobResult>()).Cancelled);
+        await caller.SendAsync(new StatusRequest());
+        Assert.Empty((await caller.ReadAsync<StatusResult>()).Jobs);
+    }
+
+    [Fact]
+    public async Task ServerPeerMayCancelAJobOfAnotherConnection()
+    {
+        await using TestWorker worker = await TestWorker.StartAsServerAsync();
+        await using FakeBackend caller = await worker.ConnectAndHelloAsync();
+        await caller.SendAsync(FakeBackend.NewCall(1, SlowHandler.Name));
+        await caller.ReadAsync<Notice>();
+        Job job = await worker.Signals.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await using FakeBackend other = await worker.ConnectAndHelloAsync();
+        await other.SendAsync(new CancelJob(job.Id));
+        Assert.True((await other.ReadAsync<CancelJobResult>()).Cancelled);
+        Assert.Equal("57014", (await caller.ReadAsync<Error>().WaitAsync(OneSecond)).SqlState);
+        await worker.WaitForNoJobsAsync(OneSecond);
+    }
+
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(999_999L)]
+    [InlineData(-5L)]
+    public async Task CancelJobOfAnUnknownIdAnswersNotCancelled(long id)
+    {
+        await using TestWorker worker = await TestWorker.StartAsAdminAsync();
+        await using FakeBackend admin = await worker.ConnectAndHelloAsync();
+
+        await admin.SendAsync(new CancelJob(id));
+        Assert.Equal(new CancelJobResult(id, Cancelled: false), await admin.ReadAsync<CancelJobResult>());
+
+        // The connection stays open and usable.
+        await admin.SendAsync(new StatusRequest());
+        Assert.Empty((await admin.ReadAsync<StatusResult>()).Jobs);
+    }
+
+    [Fact]
     public async Task DroppingTheConnectionCancelsTheJob()
     {
         await using TestWorker worker = await TestWorker.StartAsServerAsync();

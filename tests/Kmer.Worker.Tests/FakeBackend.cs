@@ -28,6 +28,9 @@ internal sealed class FakeBackend : IAsyncDisposable
         return new FakeBackend(socket);
     }
 
+    /// <summary>Wraps a socket that is already connected.</summary>
+    public static FakeBackend FromSocket(Socket socket) => new(socket);
+
     public static Call NewCall(long id, string handler, int backendPid = 4242, params object?[] args) =>
         new(id, handler, args, new CallContext("testdb", "tester", "public", backendPid, null, new Dictionary<string, string> { ["kmersearch.kmer_size"] = "8" }));
 

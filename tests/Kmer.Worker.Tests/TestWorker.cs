@@ -1,6 +1,9 @@
+using System.Net.Sockets;
 using Kmer.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Kmer.Worker.Tests;
 
@@ -75,6 +78,45 @@ internal sealed class TestWorker : IAsyncDisposable
         FakeBackend backend = await ConnectAsync();
         await backend.SendAsync(new Hello(ProtocolVersion.Current, "kmer-worker-tests", Environment.ProcessId));
         Assert.IsType<Welcome>(await backend.ReadAsync());
+        return backend;
+    }
+
+    /// <summary>
+    /// A connection to this worker's jobs as an admin peer, while the test
+    /// process is the worker's server user: the test runs as one OS user, so
+    /// the connection is served by a <see cref="BridgeConnection"/> over this
+    /// worker's registry and services that sees the peer as the admin user
+    /// <c>kmer-test-admin</c>. The handshake is done. Disposing the result
+    /// closes the connection; the worker's stopping ends it too.
+    /// </summary>
+    public async Task<FakeBackend> ConnectAsAdminAndHelloAsync()
+    {
+        const string AdminUser = "kmer-test-admin";
+        WorkerOptions workerOptions = Host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        var options = new WorkerOptions { SocketPath = workerOptions.SocketPath, ServerUser = workerOptions.ServerUser, AdminUsers = [AdminUser] };
+
+        string path = Path.Combine(Directory, "admin-" + Guid.NewGuid().ToString("N")[..8] + ".sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(path));
+        Socket served = await listener.AcceptAsync();
+        File.Delete(path);
+
+        var connection = new BridgeConnection(
+            served,
+            new PeerCredentials(Environment.ProcessId, 60001, 60001, AdminUser),
+            options,
+            Host.Services.GetRequiredService<WorkerInstance>(),
+            Jobs,
+            Host.Services,
+            NullLogger.Instance);
+        _ = Task.Run(() => connection.RunAsync(Host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+
+        FakeBackend backend = FakeBackend.FromSocket(client);
+        await backend.SendAsync(new Hello(ProtocolVersion.Current, "kmer-worker-tests-admin", Environment.ProcessId));
+        Assert.Equal(PeerKind.Admin, (await backend.ReadAsync<Welcome>()).Peer);
         return backend;
     }
 
