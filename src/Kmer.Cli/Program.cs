@@ -10,6 +10,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<StatusProbe>();
 builder.Services.AddSingleton(services => new StatusService(services.GetRequiredService<StatusProbe>()));
 builder.Services.AddSingleton(_ => new CancelService());
+builder.Services.AddSingleton(_ => new DoctorService());
 
 var app = builder.Build();
 app.AddCommands<WorkerCommands>();

@@ -15,16 +15,19 @@ public sealed class WorkerCommands
 
     private readonly StatusService _service;
     private readonly CancelService _cancelService;
+    private readonly DoctorService _doctorService;
     private readonly ICoconaAppContextAccessor _context;
 
     /// <summary>Creates the commands over the services; <paramref name="context"/> gives Ctrl-C's cancellation.</summary>
-    public WorkerCommands(StatusService service, CancelService cancelService, ICoconaAppContextAccessor context)
+    public WorkerCommands(StatusService service, CancelService cancelService, DoctorService doctorService, ICoconaAppContextAccessor context)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(cancelService);
+        ArgumentNullException.ThrowIfNull(doctorService);
         ArgumentNullException.ThrowIfNull(context);
         _service = service;
         _cancelService = cancelService;
+        _doctorService = doctorService;
         _context = context;
     }
 
@@ -65,6 +68,23 @@ public sealed class WorkerCommands
 
         var options = new CancelOptions(socket, json, wait, job);
         return await _cancelService.RunAsync(options, Console.Out, Console.Error, _context.Current?.CancellationToken ?? CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary><c>kmer-cli doctor</c>.</summary>
+    [Command("doctor", Description = "Check the installation: PostgreSQL, shared_preload_libraries, the extension, the worker settings, the socket and the pool. Exit 0 all ok (warnings allowed), 1 any check failed.")]
+    public async Task<int> DoctorAsync(
+        [Option("connection", Description = "Npgsql connection string (default: $" + DoctorOptions.ConnectionVariable + ", else " + DoctorOptions.DefaultConnectionString + ")", ValueName = "CONNECTION")] string? connection = null,
+        [Option("socket", Description = "Worker socket path (default: the one the server is configured with)", ValueName = "PATH")] string? socket = null,
+        [Option("json", Description = "Write a JSON array of {check, status, finding, fix} instead of text")] bool json = false,
+        [Option("timeout", Description = "Seconds to wait for the worker", ValueName = "SECONDS")] double timeout = 5)
+    {
+        if (await CheckTimeoutAsync(timeout).ConfigureAwait(false) is not { } wait)
+        {
+            return UsageError;
+        }
+
+        var options = new DoctorOptions(connection, socket, json, wait);
+        return await _doctorService.RunAsync(options, Console.Out, _context.Current?.CancellationToken ?? CancellationToken.None).ConfigureAwait(false);
     }
 
     private static async Task<TimeSpan?> CheckTimeoutAsync(double timeout)
