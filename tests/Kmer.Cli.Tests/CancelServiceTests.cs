@@ -70,15 +70,7 @@ public sealed class CancelServiceTests
     public async Task A_worker_that_does_not_know_cancel_job_is_unreachable()
     {
         // An older worker: welcome, then a protocol error for the unknown message type.
-        await using var worker = new FakeWorker(async (stream, ct) =>
-        {
-            var reader = new FrameReader(stream);
-            var writer = new FrameWriter(stream);
-            await reader.ReadMessageAsync(ct);
-            await writer.WriteMessageAsync(FakeWorker.DefaultWelcome, ct);
-            await reader.ReadMessageAsync(ct);
-            await writer.WriteMessageAsync(new Error(null, "08P01", "unknown bridge message type \"cancel_job\""), ct);
-        });
+        await using var worker = FakeWorker.ReplyingToRequest(new Error(null, "08P01", "unknown bridge message type \"cancel_job\""));
 
         (int code, string stdout, string stderr) = await RunAsync(worker.SocketPath, 5);
 
@@ -90,15 +82,7 @@ public sealed class CancelServiceTests
     [Fact]
     public async Task An_answer_about_another_job_is_a_protocol_error()
     {
-        await using var worker = new FakeWorker(async (stream, ct) =>
-        {
-            var reader = new FrameReader(stream);
-            var writer = new FrameWriter(stream);
-            await reader.ReadMessageAsync(ct);
-            await writer.WriteMessageAsync(FakeWorker.DefaultWelcome, ct);
-            await reader.ReadMessageAsync(ct);
-            await writer.WriteMessageAsync(new CancelJobResult(99, true), ct);
-        });
+        await using var worker = FakeWorker.ReplyingToRequest(new CancelJobResult(99, true));
 
         (int code, _, string stderr) = await RunAsync(worker.SocketPath, 5);
 
@@ -109,15 +93,7 @@ public sealed class CancelServiceTests
     [Fact]
     public async Task Wrong_answer_type_is_a_protocol_error()
     {
-        await using var worker = new FakeWorker(async (stream, ct) =>
-        {
-            var reader = new FrameReader(stream);
-            var writer = new FrameWriter(stream);
-            await reader.ReadMessageAsync(ct);
-            await writer.WriteMessageAsync(FakeWorker.DefaultWelcome, ct);
-            await reader.ReadMessageAsync(ct);
-            await writer.WriteMessageAsync(FakeWorker.NoJobs, ct);
-        });
+        await using var worker = FakeWorker.ReplyingToRequest(FakeWorker.NoJobs);
 
         (int code, _, string stderr) = await RunAsync(worker.SocketPath, 5);
 

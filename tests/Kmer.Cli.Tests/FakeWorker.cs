@@ -85,6 +85,17 @@ internal sealed class FakeWorker : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>A worker that welcomes the client, then answers its request, whatever it is, with <paramref name="reply"/>.</summary>
+    public static FakeWorker ReplyingToRequest(BridgeMessage reply) => new(async (stream, ct) =>
+    {
+        var reader = new FrameReader(stream);
+        var writer = new FrameWriter(stream);
+        await reader.ReadMessageAsync(ct);
+        await writer.WriteMessageAsync(DefaultWelcome, ct);
+        await reader.ReadMessageAsync(ct);
+        await writer.WriteMessageAsync(reply, ct);
+    });
+
     /// <summary>A worker that answers <c>hello</c> with <paramref name="reply"/> and closes the connection.</summary>
     public static FakeWorker ReplyingToHello(BridgeMessage reply) => new(async (stream, ct) =>
     {

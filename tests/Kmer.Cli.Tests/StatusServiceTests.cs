@@ -287,15 +287,7 @@ public sealed class StatusServiceTests
     [Fact]
     public async Task Wrong_answer_to_status_is_a_protocol_error()
     {
-        await using var worker = new FakeWorker(async (stream, ct) =>
-        {
-            var reader = new FrameReader(stream);
-            var writer = new FrameWriter(stream);
-            await reader.ReadMessageAsync(ct);
-            await writer.WriteMessageAsync(FakeWorker.DefaultWelcome, ct);
-            await reader.ReadMessageAsync(ct);
-            await writer.WriteMessageAsync(new Cancel(1), ct);
-        });
+        await using var worker = FakeWorker.ReplyingToRequest(new Cancel(1));
 
         (int code, _, string stderr) = await RunAsync(worker.SocketPath);
 
