@@ -114,31 +114,10 @@ opclass() {
 }
 
 # ---------------------------------------------------------------- cluster
-DIR=$(mktemp -d /tmp/kmer-sbench.XXXXXX)
-chmod 755 "$DIR"
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    "$CLUSTER" stop "$DIR" >/dev/null 2>&1 || true
-    if [ "$KEEP" = 1 ]; then log "cluster directory kept: $DIR"; else rm -rf "$DIR"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 T_START=$(date +%s)
-log "starting a private cluster in $DIR"
-"$CLUSTER" start "$DIR" "$PORT"
-chmod 755 "$DIR"
-eval "$("$CLUSTER" env "$DIR")"
-export PGDATABASE=bench
+start_bench_cluster
 # Every session (timed or not) runs with the same planner and build settings.
 export PGOPTIONS="-c max_parallel_workers_per_gather=$PARALLEL -c maintenance_work_mem=$MWM -c client_min_messages=warning"
-
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE bench' >/dev/null
-sql() { psql -X -q -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
-val() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 # timed SETUP STATEMENT: seconds of STATEMENT (psql \timing, no connection
 # start-up), after SETUP ran untimed in the same session.
 timed() {

@@ -46,30 +46,14 @@ command -v python3 >/dev/null || die "python3 is needed for the read generator"
 require_genome
 
 # ---------------------------------------------------------------- cluster
-DIR=$(mktemp -d /tmp/kmer-bench.XXXXXX)
-chmod 755 "$DIR"
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
+# The timing session (below) ends before the cluster stops.
+bench_before_cleanup() {
     if [ -n "${PSQL_PID:-}" ]; then kill "$PSQL_PID" 2>/dev/null || true; wait "$PSQL_PID" 2>/dev/null || true; fi
-    "$CLUSTER" stop "$DIR" >/dev/null 2>&1 || true
-    if [ "$KEEP" = 1 ]; then log "cluster directory kept: $DIR"; else rm -rf "$DIR"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log "starting a private cluster in $DIR"
-"$CLUSTER" start "$DIR" "$PORT"
-eval "$("$CLUSTER" env "$DIR")"
-export PGDATABASE=bench
+start_bench_cluster
 # Every session (timed or not) runs with the same planner settings.
 export PGOPTIONS="-c max_parallel_workers_per_gather=$PARALLEL"
 
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE bench' >/dev/null
-sql()  { psql -X -q -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
-val()  { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 now()  { date +%s.%N; }
 # Timed statements go through one long-lived psql session (a coprocess), so a
 # timing holds no connection start-up: the clock runs from writing the
