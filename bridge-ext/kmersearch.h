@@ -68,7 +68,6 @@ extern void kmersearch_reset_score_cache(void);
 /* score.c */
 extern const QueryKeys *kmersearch_effective_query(const QueryKeys *query, QueryKeys *storage);
 extern int	kmersearch_actual_min_score(int nkeys);
-extern int	kmersearch_shared_keys(const uint64 *keys, int nkeys, const QueryKeys *query);
 
 /* highfreq.c: which analysis a high-frequency set comes from */
 typedef struct HighfreqIdentity
@@ -93,7 +92,6 @@ extern void kmersearch_require_highfreq_for(Oid relid, const char *column);
 
 /* launcher.c */
 extern void kmersearch_register_launcher(void);
-extern const char *kmersearch_worker_socket(void);
 
 /* catalog.c */
 extern Oid	kmersearch_extension_schema(void);

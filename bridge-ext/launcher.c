@@ -42,8 +42,8 @@
 static pid_t pool_pid = 0;
 
 /* Path of the pool's socket: the setting, or kmer-worker.sock in the data directory. */
-const char *
-kmersearch_worker_socket(void)
+static const char *
+pool_socket(void)
 {
 	static char path[MAXPGPATH];
 
@@ -60,7 +60,7 @@ start_pool(void)
 	char		log_path[MAXPGPATH];
 	pid_t		pid;
 
-	snprintf(socket_arg, sizeof(socket_arg), "--Worker:SocketPath=%s", kmersearch_worker_socket());
+	snprintf(socket_arg, sizeof(socket_arg), "--Worker:SocketPath=%s", pool_socket());
 	snprintf(log_path, sizeof(log_path), "%s/kmer-worker.log", DataDir);
 
 	pid = fork();
@@ -97,7 +97,7 @@ start_pool(void)
 	pool_pid = pid;
 	ereport(LOG,
 			(errmsg("started the k-mer worker pool \"%s\" (pid %d), socket \"%s\"",
-					kmersearch_worker_command, (int) pid, kmersearch_worker_socket())));
+					kmersearch_worker_command, (int) pid, pool_socket())));
 }
 
 static void
@@ -134,7 +134,7 @@ pool_answers(void)
 		return false;
 	memset(&addr, 0, sizeof(addr));
 	addr.sun_family = AF_UNIX;
-	strlcpy(addr.sun_path, kmersearch_worker_socket(), sizeof(addr.sun_path));
+	strlcpy(addr.sun_path, pool_socket(), sizeof(addr.sun_path));
 	ok = connect(fd, (struct sockaddr *) &addr, sizeof(addr)) == 0;
 	close(fd);
 	return ok;
@@ -208,7 +208,7 @@ kmersearch_launcher_main(Datum arg)
 			if (ok != answered)
 				ereport(ok ? LOG : WARNING,
 						(errmsg(ok ? "the external k-mer worker pool answers on \"%s\""
-								: "no k-mer worker pool answers on \"%s\"", kmersearch_worker_socket()),
+								: "no k-mer worker pool answers on \"%s\"", pool_socket()),
 						 ok ? 0 : errhint("Start it (systemctl start kmer-worker) or set kmersearch.worker_autostart = on.")));
 			answered = ok;
 		}

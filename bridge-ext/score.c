@@ -24,8 +24,8 @@ kmersearch_actual_min_score(int nkeys)
 }
 
 /* Number of keys of a stored value that the query also has (both are duplicate-free). */
-int
-kmersearch_shared_keys(const uint64 *keys, int nkeys, const QueryKeys *query)
+static int
+shared_keys(const uint64 *keys, int nkeys, const QueryKeys *query)
 {
 	int			shared = 0;
 
@@ -67,7 +67,7 @@ shared_with_value(FunctionCallInfo fcinfo, const DnaAlphabet *alphabet, const Qu
 	if (query->nkeys == 0)
 		return 0;
 	keys = kmersearch_value_keys(dna, alphabet, kmersearch_kmer_size, kmersearch_occur_bitlen, &nkeys);
-	shared = kmersearch_shared_keys(keys, nkeys, query);
+	shared = shared_keys(keys, nkeys, query);
 	if (keys)
 		pfree(keys);
 	PG_FREE_IF_COPY(dna, 0);
