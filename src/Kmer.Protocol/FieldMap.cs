@@ -77,6 +77,8 @@ internal sealed partial class FieldMap
 
     public long? NullableInt64(string key) => IsNil(key) ? null : Int64(key);
 
+    public long? OptionalInt64(string key) => IsNilOrMissing(key) ? null : Int64(key);
+
     public int Int32(string key)
     {
         long value = Int64(key);

@@ -90,7 +90,7 @@ public sealed class MessageRoundTripTests
             long.MaxValue,
             "analysis.analyze_table",
             Natives(),
-            new CallContext("genomes", "alice", "\"$user\", public", 31337, "00000003-0000001B-1", settings));
+            new CallContext("genomes", "alice", "\"$user\", public", 31337, "00000003-0000001B-1", settings) { DatabaseOid = 16384 });
 
         Call decoded = RoundTrip(call);
         Assert.Equal(call.Id, decoded.Id);
@@ -101,8 +101,25 @@ public sealed class MessageRoundTripTests
         Assert.Equal(call.Context.SearchPath, decoded.Context.SearchPath);
         Assert.Equal(call.Context.BackendPid, decoded.Context.BackendPid);
         Assert.Equal(call.Context.Snapshot, decoded.Context.Snapshot);
+        Assert.Equal(16384L, decoded.Context.DatabaseOid);
         Assert.Equal(settings.OrderBy(s => s.Key), decoded.Context.Settings.OrderBy(s => s.Key));
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0L)]
+    [InlineData(4294967295L)]
+    public void Call_context_database_oid_round_trips(long? oid)
+    {
+        var call = new Call(1, "h", [], new CallContext("db", "u", "public", 1, null, new Dictionary<string, string>()) { DatabaseOid = oid });
+        Assert.Equal(oid, RoundTrip(call).Context.DatabaseOid);
+    }
+
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(4294967296L)]
+    public void Call_context_database_oid_must_be_an_oid(long oid) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CallContext("db", "u", "public", 1, null, new Dictionary<string, string>()) { DatabaseOid = oid });
 
     [Fact]
     public void Call_without_a_snapshot_round_trips()
@@ -110,6 +127,7 @@ public sealed class MessageRoundTripTests
         var call = new Call(1, "h", [], new CallContext("db", "u", "public", 1, null, new Dictionary<string, string>()));
         Call decoded = RoundTrip(call);
         Assert.Null(decoded.Context.Snapshot);
+        Assert.Null(decoded.Context.DatabaseOid);
         Assert.Empty(decoded.Args);
         Assert.Empty(decoded.Context.Settings);
     }

@@ -44,6 +44,28 @@ public sealed class MessageValidationTests
             "missing key \"user\" in key \"context\" of \"call\" message");
     }
 
+    private static byte[] CallWithContext(params byte[][] extra) =>
+        Map(Str("type"), Str("call"), Str("id"), [0x01], Str("handler"), Str("h"), Str("args"), [FixArray(0)], Str("context"),
+            Map([Str("database"), Str("db"), Str("user"), Str("u"), Str("search_path"), Str("public"), Str("backend_pid"), [0x2A],
+                 Str("snapshot"), [Nil], Str("settings"), [FixMap(0)], .. extra]));
+
+    [Fact]
+    public void Call_context_database_oid_may_be_missing_or_nil()
+    {
+        Assert.Null(Assert.IsType<Call>(MessageCodec.Decode(CallWithContext())).Context.DatabaseOid);
+        Assert.Null(Assert.IsType<Call>(MessageCodec.Decode(CallWithContext(Str("database_oid"), [Nil]))).Context.DatabaseOid);
+        Assert.Equal(16384L, Assert.IsType<Call>(MessageCodec.Decode(CallWithContext(Str("database_oid"), [0xCD, 0x40, 0x00]))).Context.DatabaseOid);
+        Assert.Equal(4294967295L, Assert.IsType<Call>(MessageCodec.Decode(CallWithContext(Str("database_oid"), [0xCE, 0xFF, 0xFF, 0xFF, 0xFF]))).Context.DatabaseOid);
+    }
+
+    [Fact]
+    public void Call_context_database_oid_must_be_an_int_in_oid_range()
+    {
+        Violation(CallWithContext(Str("database_oid"), Str("16384")), "key \"database_oid\" of key \"context\" of \"call\" message is str, not int");
+        Violation(CallWithContext(Str("database_oid"), [0xFF]), "key \"database_oid\" of key \"context\" of \"call\" message is out of range for an OID: -1");
+        Violation(CallWithContext(Str("database_oid"), [0xCF, 0, 0, 0, 1, 0, 0, 0, 0]), "out of range for an OID: 4294967296");
+    }
+
     [Fact]
     public void Keys_listed_without_optional_must_be_present_even_when_they_may_be_nil()
     {
