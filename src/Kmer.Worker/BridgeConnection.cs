@@ -8,7 +8,10 @@
 // registry before that last message is written, so a `status` that follows
 // the reply never shows it. `cancel_job` reaches a call of any connection
 // through the JobRegistry: it cancels the same token, so the call ends the
-// same way on its own connection. Writes go through one FrameWriter, which
+// same way on its own connection. A handler's SPI request (HandlerContext.
+// ExecuteSpiAsync) goes out as `spi`; the read loop hands its `spi_result` or
+// `spi_error` to the call by id and seq (SpiChannel), and drops an answer no
+// request waits for any more (its wait was cancelled). Writes go through one FrameWriter, which
 // serialises whole frames, so notices and replies from concurrent calls never
 // interleave. When the read loop ends (peer closed, protocol error, worker
 // stopping) every running call is cancelled and awaited before the socket is
@@ -192,6 +195,12 @@ internal sealed class BridgeConnection
 
                     // Otherwise the call already ended (its reply may be in flight): nothing to do.
                     break;
+                case SpiResult spiResult:
+                    DeliverSpiAnswer(spiResult.Id, spiResult.Seq, spiResult);
+                    break;
+                case SpiError spiError:
+                    DeliverSpiAnswer(spiError.Id, spiError.Seq, spiError);
+                    break;
                 case CancelJob cancelJob:
                     await CancelJobAsync(cancelJob, writer, peer, stoppingToken).ConfigureAwait(false);
                     break;
@@ -216,6 +225,19 @@ internal sealed class BridgeConnection
                         $"unexpected \"{message.Type}\" message from the client", null, stoppingToken).ConfigureAwait(false);
                     return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands an <c>spi_result</c> or <c>spi_error</c> to the call waiting for
+    /// it. An answer for a call that has ended, or for a request whose wait was
+    /// cancelled, is dropped: the client may send it after a cancel crossed it.
+    /// </summary>
+    private void DeliverSpiAnswer(long callId, long seq, BridgeMessage answer)
+    {
+        if (!_calls.TryGetValue(callId, out RunningCall? running) || !running.Spi.TryDeliver(seq, answer))
+        {
+            Log.StaleSpiAnswer(_logger, answer.Type, callId, seq, _peer.Pid);
         }
     }
 
@@ -249,7 +271,7 @@ internal sealed class BridgeConnection
 
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         Job job = _jobs.Start(call.Handler, call.Context.BackendPid, cancellation);
-        var running = new RunningCall(job);
+        var running = new RunningCall(job, new SpiChannel(call.Id, writer));
         _calls[call.Id] = running;
         Log.JobStarted(_logger, job.Id, job.Handler, job.CallerPid);
         running.Completion = Task.Run(() => RunCallAsync(call, handler, running, writer, stoppingToken), CancellationToken.None);
@@ -262,10 +284,20 @@ internal sealed class BridgeConnection
         string outcome;
         try
         {
-            var context = new HandlerContext(call, job, writer);
+            var context = new HandlerContext(call, job, writer, running.Spi);
             object? value = await handler.InvokeAsync(context, job.Cancellation.Token).ConfigureAwait(false);
-            reply = new Result(call.Id, value);
-            outcome = "done";
+            if (running.Spi.Failure is SpiFailedException spiFailure)
+            {
+                // The handler caught the failure, but the caller's transaction is aborted.
+                Log.ResultAfterSpiError(_logger, job.Id, job.Handler, spiFailure.Seq, spiFailure.SqlState);
+                reply = new Error(call.Id, spiFailure.SqlState, spiFailure.Message, spiFailure.Detail, spiFailure.Hint);
+                outcome = "error " + spiFailure.SqlState;
+            }
+            else
+            {
+                reply = new Result(call.Id, value);
+                outcome = "done";
+            }
         }
         catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
         {
@@ -357,9 +389,15 @@ internal sealed class BridgeConnection
     /// <summary>A call in progress on this connection.</summary>
     private sealed class RunningCall : IDisposable
     {
-        public RunningCall(Job job) => Job = job;
+        public RunningCall(Job job, SpiChannel spi)
+        {
+            Job = job;
+            Spi = spi;
+        }
 
         public Job Job { get; }
+
+        public SpiChannel Spi { get; }
 
         public Task Completion { get; set; } = Task.CompletedTask;
 

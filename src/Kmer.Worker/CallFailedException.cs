@@ -3,9 +3,12 @@ namespace Kmer.Worker;
 /// <summary>
 /// Thrown by a handler to end its call with a chosen SQLSTATE, message,
 /// detail and hint, which the backend re-raises as they are. Any other
-/// exception ends the call with SQLSTATE XX000 and the exception's message.
+/// exception ends the call with SQLSTATE XX000 and the exception's message
+/// (except <c>Npgsql.PostgresException</c>, which crosses with its own
+/// SQLSTATE, message, detail and hint).
 /// </summary>
-public sealed class CallFailedException : Exception
+/// <remarks>Not sealed: <see cref="SpiFailedException"/> is the failure of an SPI statement.</remarks>
+public class CallFailedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public CallFailedException(string sqlState, string message, string? detail = null, string? hint = null, Exception? innerException = null)

@@ -64,4 +64,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "cancel_job for job {Job} from {Peer} user {UserName} (pid {Pid}): {Outcome}")]
     public static partial void CancelJobRequested(ILogger logger, long job, string peer, string userName, int pid, string outcome);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "Ignored {Type} for call {CallId} seq {Seq} from pid {Pid}: no SPI request of a running call waits for it (cancelled meanwhile)")]
+    public static partial void StaleSpiAnswer(ILogger logger, string type, long callId, long seq, int pid);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Job {Job} ({Handler}) returned a value after its SPI request {Seq} failed with {SqlState}; the call ends with that error")]
+    public static partial void ResultAfterSpiError(ILogger logger, long job, string handler, long seq, string sqlState);
 }

@@ -50,6 +50,9 @@ internal sealed class TestWorker : IAsyncDisposable
         builder.Services.AddCallHandler<SlowHandler>(SlowHandler.Name);
         builder.Services.AddCallHandler<ThrowingHandler>(ThrowingHandler.Name);
         builder.Services.AddCallHandler<FailingHandler>(FailingHandler.Name);
+        builder.Services.AddCallHandler<SpiHandler>(SpiHandler.Name);
+        builder.Services.AddCallHandler<ConcurrentSpiHandler>(ConcurrentSpiHandler.Name);
+        builder.Services.AddCallHandler<SpiCatchingHandler>(SpiCatchingHandler.Name);
         return (builder.Build(), directory, socketPath);
     }
 
