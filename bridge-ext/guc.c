@@ -22,6 +22,7 @@ int			kmersearch_highfreq_analysis_batch_size = 10000;
 bool		kmersearch_worker_autostart = true;
 char	   *kmersearch_worker_socket_path = NULL;
 char	   *kmersearch_worker_command = NULL;
+int			kmersearch_worker_pool_size = 4;
 
 /*
  * An n-gram key is 2k + b bits and must fit in 64 bits.  Each hook checks
@@ -237,6 +238,11 @@ kmersearch_define_gucs(void)
 							   NULL,
 							   &kmersearch_worker_command, "/usr/local/lib/kmer-worker/Kmer.Worker",
 							   PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("kmersearch.worker_pool_size",
+							"Most database sessions the k-mer worker pool opens in parallel for one call (readers, index builds).",
+							"The server passes it to the pool it starts; an external pool also caps it with its own Worker:PoolSize.",
+							&kmersearch_worker_pool_size, 4, 1, 64,
+							PGC_POSTMASTER, 0, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("kmersearch");
 }

@@ -124,8 +124,15 @@ extern int	kmersearch_highfreq_analysis_batch_size;
 extern bool kmersearch_worker_autostart;
 extern char *kmersearch_worker_socket_path;
 extern char *kmersearch_worker_command;
+extern int	kmersearch_worker_pool_size;
 
 extern void kmersearch_define_gucs(void);
+
+/* bridge.c: the pool's socket (the setting, or kmer-worker.sock in the data directory) */
+extern const char *kmersearch_pool_socket_path(void);
+
+/* module.c: loaded through shared_preload_libraries? */
+extern bool kmersearch_preloaded;
 
 /* simd.c */
 extern void kmersearch_detect_simd(void);

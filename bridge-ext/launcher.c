@@ -26,7 +26,7 @@
 /*
  * With kmersearch.worker_autostart on (the embedded default), this
  * background worker runs the pool (kmersearch.worker_command) as a child
- * process, passing it the socket path, restarts it with a growing delay
+ * process, passing it the socket path, spill directory and pool size, restarts it with a growing delay
  * when it dies, and stops it when the server stops.  With autostart off the
  * pool is someone else's (systemd) and this worker only checks now and then
  * that something answers on the socket, logging when that changes.
@@ -41,26 +41,18 @@
 
 static pid_t pool_pid = 0;
 
-/* Path of the pool's socket: the setting, or kmer-worker.sock in the data directory. */
-static const char *
-pool_socket(void)
-{
-	static char path[MAXPGPATH];
-
-	if (kmersearch_worker_socket_path && kmersearch_worker_socket_path[0] != '\0')
-		return kmersearch_worker_socket_path;
-	snprintf(path, sizeof(path), "%s/kmer-worker.sock", DataDir);
-	return path;
-}
-
 static void
 start_pool(void)
 {
 	char		socket_arg[MAXPGPATH + 32];
+	char		spill_arg[MAXPGPATH + 32];
+	char		pool_size_arg[64];
 	char		log_path[MAXPGPATH];
 	pid_t		pid;
 
-	snprintf(socket_arg, sizeof(socket_arg), "--Worker:SocketPath=%s", pool_socket());
+	snprintf(socket_arg, sizeof(socket_arg), "--Worker:SocketPath=%s", kmersearch_pool_socket_path());
+	snprintf(spill_arg, sizeof(spill_arg), "--Worker:SpillDirectory=%s/kmersearch_spill", DataDir);
+	snprintf(pool_size_arg, sizeof(pool_size_arg), "--Worker:PoolSize=%d", kmersearch_worker_pool_size);
 	snprintf(log_path, sizeof(log_path), "%s/kmer-worker.log", DataDir);
 
 	pid = fork();
@@ -90,14 +82,14 @@ start_pool(void)
 			dup2(fd, STDIN_FILENO);
 			close(fd);
 		}
-		execl(kmersearch_worker_command, kmersearch_worker_command, socket_arg, (char *) NULL);
+		execl(kmersearch_worker_command, kmersearch_worker_command, socket_arg, spill_arg, pool_size_arg, (char *) NULL);
 		fprintf(stderr, "could not execute \"%s\": %s\n", kmersearch_worker_command, strerror(errno));
 		_exit(127);
 	}
 	pool_pid = pid;
 	ereport(LOG,
 			(errmsg("started the k-mer worker pool \"%s\" (pid %d), socket \"%s\"",
-					kmersearch_worker_command, (int) pid, pool_socket())));
+					kmersearch_worker_command, (int) pid, kmersearch_pool_socket_path())));
 }
 
 static void
@@ -134,7 +126,7 @@ pool_answers(void)
 		return false;
 	memset(&addr, 0, sizeof(addr));
 	addr.sun_family = AF_UNIX;
-	strlcpy(addr.sun_path, pool_socket(), sizeof(addr.sun_path));
+	strlcpy(addr.sun_path, kmersearch_pool_socket_path(), sizeof(addr.sun_path));
 	ok = connect(fd, (struct sockaddr *) &addr, sizeof(addr)) == 0;
 	close(fd);
 	return ok;
@@ -208,7 +200,7 @@ kmersearch_launcher_main(Datum arg)
 			if (ok != answered)
 				ereport(ok ? LOG : WARNING,
 						(errmsg(ok ? "the external k-mer worker pool answers on \"%s\""
-								: "no k-mer worker pool answers on \"%s\"", pool_socket()),
+								: "no k-mer worker pool answers on \"%s\"", kmersearch_pool_socket_path()),
 						 ok ? 0 : errhint("Start it (systemctl start kmer-worker) or set kmersearch.worker_autostart = on.")));
 			answered = ok;
 		}

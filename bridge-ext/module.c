@@ -9,6 +9,8 @@
 
 PG_MODULE_MAGIC;
 
+bool		kmersearch_preloaded = false;
+
 void
 _PG_init(void)
 {
@@ -20,6 +22,7 @@ _PG_init(void)
 	/* The shared high-frequency cache lives in memory reserved at server start. */
 	if (process_shared_preload_libraries_in_progress)
 	{
+		kmersearch_preloaded = true;
 		kmersearch_highfreq_shmem_init();
 		kmersearch_register_launcher();
 	}
