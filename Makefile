@@ -39,3 +39,8 @@ stop:
 clean:
 	$(MAKE) -C bridge-ext clean
 	dotnet clean hybrid.sln --nologo -v quiet
+
+# Regenerate sql/90_bridged_functions.sql from the handlers' [BridgedFunction] attributes.
+.PHONY: gen-sql
+gen-sql:
+	dotnet run --project src/Kmer.Cli -c Release -- gen-sql --output sql/90_bridged_functions.sql

@@ -3,7 +3,7 @@ using Kmer.Cli;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-// Cocona is kept here and in WorkerCommands; everything else is plain services.
+// Cocona is kept here, in WorkerCommands and in GenSqlCommands; everything else is plain services.
 var builder = CoconaApp.CreateBuilder(args, options => options.EnableShellCompletionSupport = false);
 builder.Logging.ClearProviders();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -11,7 +11,9 @@ builder.Services.AddSingleton<StatusProbe>();
 builder.Services.AddSingleton(services => new StatusService(services.GetRequiredService<StatusProbe>()));
 builder.Services.AddSingleton(_ => new CancelService());
 builder.Services.AddSingleton(_ => new DoctorService());
+builder.Services.AddSingleton(_ => new BridgedSqlGenerator());
 
 var app = builder.Build();
 app.AddCommands<WorkerCommands>();
+app.AddCommands<GenSqlCommands>();
 await app.RunAsync().ConfigureAwait(false);

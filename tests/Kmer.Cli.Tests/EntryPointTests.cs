@@ -119,6 +119,44 @@ public sealed class EntryPointTests
         Assert.NotEqual("", stderr + stdout);
     }
 
+    [Fact]
+    public async Task Gen_sql_writes_the_checked_in_file_to_stdout_and_check_accepts_it()
+    {
+        string path = RepositoryRoot.File(BridgedSqlGenerator.DefaultPath);
+
+        (int code, string stdout, string stderr) = await RunCliAsync(["gen-sql"]);
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Equal(new BridgedSqlGenerator().Generate(), stdout);
+
+        (code, stdout, stderr) = await RunCliAsync(["gen-sql", "--check", path]);
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.StartsWith($"{path}: up to date, ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gen_sql_check_of_a_different_file_exits_1_and_output_with_check_is_a_usage_error()
+    {
+        string directory = TempDirectory.Create();
+        try
+        {
+            string path = Path.Combine(directory, "90.sql");
+            await File.WriteAllTextAsync(path, "-- stale\n");
+
+            (int code, _, string stderr) = await RunCliAsync(["gen-sql", "--check", path]);
+            Assert.Equal(1, code);
+            Assert.Contains("-- stale", stderr, StringComparison.Ordinal);
+            Assert.Equal("-- stale\n", await File.ReadAllTextAsync(path));
+
+            (code, _, stderr) = await RunCliAsync(["gen-sql", "--output", path, "--check", path]);
+            Assert.Equal(1, code);
+            Assert.Contains("not both", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            TempDirectory.Delete(directory);
+        }
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunCliAsync(string[] args, string? socketEnvironment = null)
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "kmer-cli.dll");
