@@ -22,6 +22,7 @@ using System.Net.Sockets;
 using Kmer.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Kmer.Worker;
 
@@ -314,6 +315,12 @@ internal sealed class BridgeConnection
         catch (ProtocolException ex)
         {
             reply = new Error(call.Id, ex.SqlState, ex.Message, ex.Detail, ex.Hint);
+            outcome = "error " + ex.SqlState;
+        }
+        catch (PostgresException ex)
+        {
+            // An error from a worker session (DatabaseSessions) crosses as PostgreSQL raised it.
+            reply = new Error(call.Id, ex.SqlState, ex.MessageText, ex.Detail, ex.Hint);
             outcome = "error " + ex.SqlState;
         }
         catch (Exception ex)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Kmer.Worker;
 
-/// <summary>Every log message of the worker, with stable event ids (1xxx socket, 2xxx connections, 3xxx calls).</summary>
+/// <summary>Every log message of the worker, with stable event ids (1xxx socket, 2xxx connections, 3xxx calls, 4xxx database sessions, 5xxx spill directory).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Listening on {SocketPath} (server user {ServerUser}, admin users {AdminUsers})")]
@@ -70,4 +70,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Job {Job} ({Handler}) returned a value after its SPI request {Seq} failed with {SqlState}; the call ends with that error")]
     public static partial void ResultAfterSpiError(ILogger logger, long job, string handler, long seq, string sqlState);
+
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Connection pool created for {Target} (at most {MaxPoolSize} connections)")]
+    public static partial void DataSourceCreated(ILogger logger, string target, int maxPoolSize);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Could not connect back to PostgreSQL at {Target}")]
+    public static partial void ConnectBackFailed(ILogger logger, string target, Exception exception);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Session opened at {Target} acting as role {Role}, snapshot {Snapshot}")]
+    public static partial void SessionOpened(ILogger logger, string target, string role, string snapshot);
 }

@@ -49,12 +49,22 @@ public static class WorkerHost
                 options.AdminUsers = section.GetSection(nameof(WorkerOptions.AdminUsers)).GetChildren().Any()
                     ? options.AdminUsers.Where(u => u.Length != 0).ToList()
                     : [.. WorkerOptions.DefaultAdminUsers];
+                if (string.IsNullOrEmpty(options.DatabaseUser))
+                {
+                    options.DatabaseUser = options.ServerUser;
+                }
+
+                if (options.DatabaseHost?.Length == 0)
+                {
+                    options.DatabaseHost = null;
+                }
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<WorkerInstance>();
         services.AddSingleton<JobRegistry>();
+        services.AddSingleton<DatabaseSessions>();
         services.AddHostedService<SocketServer>();
         services.AddCallHandler<WorkerStatusHandler>(WorkerStatusHandler.HandlerName);
         return services;

@@ -17,6 +17,18 @@ public sealed class WorkerOptions
     /// <summary>The default <see cref="ServerUser"/>.</summary>
     public const string DefaultServerUser = "postgres";
 
+    /// <summary>The default <see cref="PoolSize"/>.</summary>
+    public const int DefaultPoolSize = 4;
+
+    /// <summary>The smallest <see cref="PoolSize"/>.</summary>
+    public const int MinPoolSize = 1;
+
+    /// <summary>The largest <see cref="PoolSize"/>.</summary>
+    public const int MaxPoolSize = 64;
+
+    /// <summary>The default <see cref="SpillDirectory"/>.</summary>
+    public const string DefaultSpillDirectory = "/var/lib/kmer-worker/spill";
+
     /// <summary>The admin users when the configuration names none.</summary>
     public static IReadOnlyList<string> DefaultAdminUsers { get; } = ["root"];
 
@@ -33,4 +45,33 @@ public sealed class WorkerOptions
     /// <c>--Worker:AdminUsers:0=</c> configures no admin users at all.
     /// </summary>
     public IList<string> AdminUsers { get; set; } = [];
+
+    /// <summary>
+    /// The most database sessions one call may use in parallel (1 to 64). A
+    /// call uses at most the smaller of this and the caller's
+    /// <c>kmersearch.worker_pool_size</c>.
+    /// </summary>
+    public int PoolSize { get; set; } = DefaultPoolSize;
+
+    /// <summary>
+    /// The PostgreSQL role the worker logs in as when it connects back to the
+    /// caller's database (it then does <c>SET ROLE</c> to the caller's role).
+    /// When not configured it is <see cref="ServerUser"/>.
+    /// </summary>
+    public string? DatabaseUser { get; set; }
+
+    /// <summary>
+    /// The host (or Unix socket directory) to connect back to; when not set,
+    /// the first entry of the caller's <c>unix_socket_directories</c>.
+    /// </summary>
+    public string? DatabaseHost { get; set; }
+
+    /// <summary>The port to connect back to; when not set, the caller's <c>port</c> setting.</summary>
+    public int? DatabasePort { get; set; }
+
+    /// <summary>Where jobs keep their temporary files, one directory per job (created on demand, mode 0700).</summary>
+    public string SpillDirectory { get; set; } = DefaultSpillDirectory;
+
+    /// <summary>Whether the <c>diagnostics.*</c> handlers (for tests and benchmarks) are registered.</summary>
+    public bool EnableDiagnosticHandlers { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
 
@@ -47,6 +48,36 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             {
                 failures.Add($"{key}:AdminUsers entry '{user}' is not a valid user name.");
             }
+        }
+
+        if (options.PoolSize is < WorkerOptions.MinPoolSize or > WorkerOptions.MaxPoolSize)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{key}:PoolSize {options.PoolSize} is out of range; it must be between {WorkerOptions.MinPoolSize} and {WorkerOptions.MaxPoolSize}."));
+        }
+
+        if (options.DatabaseUser is not null && (string.IsNullOrWhiteSpace(options.DatabaseUser) || options.DatabaseUser.Trim() != options.DatabaseUser))
+        {
+            failures.Add($"{key}:DatabaseUser '{options.DatabaseUser}' is not a valid role name.");
+        }
+
+        if (options.DatabaseHost is not null && (string.IsNullOrWhiteSpace(options.DatabaseHost) || options.DatabaseHost.Trim() != options.DatabaseHost))
+        {
+            failures.Add($"{key}:DatabaseHost '{options.DatabaseHost}' is not a valid host name or socket directory.");
+        }
+
+        if (options.DatabasePort is < 1 or > 65535)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:DatabasePort {options.DatabasePort} is not a TCP port (1 to 65535)."));
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SpillDirectory))
+        {
+            failures.Add($"{key}:SpillDirectory is empty; set it to the absolute path of the directory for the jobs' temporary files.");
+        }
+        else if (!Path.IsPathFullyQualified(options.SpillDirectory))
+        {
+            failures.Add($"{key}:SpillDirectory '{options.SpillDirectory}' is not an absolute path.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -185,6 +185,17 @@ public sealed class CallTests
     }
 
     [Fact]
+    public async Task PostgresExceptionCrossesWithItsSqlStateMessageDetailAndHint()
+    {
+        await using TestWorker worker = await TestWorker.StartAsServerAsync();
+        await using FakeBackend caller = await worker.ConnectAndHelloAsync();
+        await caller.SendAsync(FakeBackend.NewCall(2, PostgresFailingHandler.Name));
+
+        Error error = await caller.ReadAsync<Error>();
+        Assert.Equal(new Error(2, "42501", "permission denied for table counted", "some detail", "some hint"), error);
+    }
+
+    [Fact]
     public async Task WorkerStatusReturnsThePoolRowThenOneRowPerJob()
     {
         await using TestWorker worker = await TestWorker.StartAsServerAsync();

@@ -65,6 +65,26 @@ public sealed class HostTests
         Assert.Equal("/run/kmer-worker/kmer-worker.sock", options.SocketPath);
         Assert.Equal("postgres", options.ServerUser);
         Assert.Equal(["root"], options.AdminUsers);
+        Assert.Equal(4, options.PoolSize);
+        Assert.Equal("postgres", options.DatabaseUser);
+        Assert.Null(options.DatabaseHost);
+        Assert.Null(options.DatabasePort);
+        Assert.Equal("/var/lib/kmer-worker/spill", options.SpillDirectory);
+        Assert.False(options.EnableDiagnosticHandlers);
+    }
+
+    [Fact]
+    public void DatabaseUserDefaultsToTheServerUser()
+    {
+        using IHost host = WorkerHost.CreateBuilder(["--Worker:ServerUser=pg", "--Worker:DatabaseHost="]).Build();
+        WorkerOptions options = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        Assert.Equal("pg", options.DatabaseUser);
+        Assert.Null(options.DatabaseHost);
+
+        using IHost other = WorkerHost.CreateBuilder(["--Worker:ServerUser=pg", "--Worker:DatabaseUser=kmer", "--Worker:DatabasePort=6000"]).Build();
+        WorkerOptions configured = other.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        Assert.Equal("kmer", configured.DatabaseUser);
+        Assert.Equal(6000, configured.DatabasePort);
     }
 
     [Fact]
@@ -78,6 +98,12 @@ public sealed class HostTests
     [InlineData("--Worker:SocketPath=relative/kmer.sock", "not an absolute path")]
     [InlineData("--Worker:ServerUser=", "ServerUser is empty")]
     [InlineData("--Worker:AdminUsers:0= bob", "AdminUsers entry ' bob'")]
+    [InlineData("--Worker:PoolSize=0", "PoolSize 0 is out of range")]
+    [InlineData("--Worker:PoolSize=65", "PoolSize 65 is out of range")]
+    [InlineData("--Worker:DatabasePort=70000", "DatabasePort 70000 is not a TCP port")]
+    [InlineData("--Worker:DatabaseUser= kmer", "DatabaseUser ' kmer'")]
+    [InlineData("--Worker:DatabaseHost= ", "DatabaseHost ' '")]
+    [InlineData("--Worker:SpillDirectory=spill", "SpillDirectory 'spill' is not an absolute path")]
     public async Task InvalidSettingsStopTheStartWithAClearMessage(string arg, string expected)
     {
         using IHost host = WorkerHost.CreateBuilder([arg]).Build();

@@ -134,3 +134,12 @@ internal sealed class SpiCatchingHandler : ICallHandler
         }
     }
 }
+
+/// <summary>Fails as a worker session would when PostgreSQL raises an error.</summary>
+internal sealed class PostgresFailingHandler : ICallHandler
+{
+    public const string Name = "test_postgres_fail";
+
+    public ValueTask<object?> InvokeAsync(HandlerContext context, CancellationToken cancellationToken) =>
+        throw new Npgsql.PostgresException("permission denied for table counted", "ERROR", "ERROR", "42501", detail: "some detail", hint: "some hint");
+}

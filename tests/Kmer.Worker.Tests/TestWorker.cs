@@ -53,6 +53,7 @@ internal sealed class TestWorker : IAsyncDisposable
         builder.Services.AddCallHandler<SpiHandler>(SpiHandler.Name);
         builder.Services.AddCallHandler<ConcurrentSpiHandler>(ConcurrentSpiHandler.Name);
         builder.Services.AddCallHandler<SpiCatchingHandler>(SpiCatchingHandler.Name);
+        builder.Services.AddCallHandler<PostgresFailingHandler>(PostgresFailingHandler.Name);
         return (builder.Build(), directory, socketPath);
     }
 
