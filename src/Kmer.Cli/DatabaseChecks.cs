@@ -15,11 +15,42 @@ public static class DatabaseChecks
     /// <summary>The socket file name in the data directory when <c>kmersearch.worker_socket_path</c> is empty.</summary>
     public const string DefaultSocketName = "kmer-worker.sock";
 
+    /// <summary>The name of the extension check.</summary>
+    public const string ExtensionCheck = "extension";
+
     private const string PreloadFix =
         "add shared_preload_libraries = 'pg_kmersearch' to postgresql.conf (append it to an existing list: 'other, pg_kmersearch') and restart PostgreSQL";
 
-    /// <summary>The checks and, when the server told it, its effective worker socket path.</summary>
-    public sealed record Result(IReadOnlyList<DoctorCheck> Checks, string? SocketPath);
+    /// <summary>
+    /// The checks, the server's effective worker socket path when it told it,
+    /// and the connection, still open for the checks that follow when the
+    /// server answered; disposing the result closes it.
+    /// </summary>
+    public sealed class Result : IAsyncDisposable
+    {
+        /// <summary>Creates the result; it owns <paramref name="connection"/>.</summary>
+        public Result(IReadOnlyList<DoctorCheck> checks, string? socketPath, NpgsqlConnection? connection = null)
+        {
+            Checks = checks;
+            SocketPath = socketPath;
+            Connection = connection;
+        }
+
+        /// <summary>The checks, in order.</summary>
+        public IReadOnlyList<DoctorCheck> Checks { get; }
+
+        /// <summary>The worker socket the server is configured with, or null.</summary>
+        public string? SocketPath { get; }
+
+        /// <summary>The open connection, or null when the server could not be reached.</summary>
+        public NpgsqlConnection? Connection { get; }
+
+        /// <summary>Whether the extension check passed, so its functions can be called on <see cref="Connection"/>.</summary>
+        public bool ExtensionReady => Connection is not null && Checks.Any(c => c.Check == ExtensionCheck && c.Status == DoctorStatus.Ok);
+
+        /// <inheritdoc/>
+        public ValueTask DisposeAsync() => Connection?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     /// <summary>Runs the checks against <paramref name="connectionString"/>.</summary>
     public static async Task<Result> RunAsync(string connectionString, CancellationToken cancellationToken = default)
@@ -39,18 +70,33 @@ public static class DatabaseChecks
         }
 
         string where = $"Host={builder.Host};Port={builder.Port};Username={builder.Username};Database={builder.Database}";
-        await using var connection = new NpgsqlConnection(connectionString);
+        var connection = new NpgsqlConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or ArgumentException)
         {
+            await connection.DisposeAsync().ConfigureAwait(false);
             checks.Add(DoctorCheck.Fail("postgres", $"cannot connect ({where}): {ex.Message}",
                 $"check that PostgreSQL runs (pg_ctl status, systemctl status postgresql), the connection string (--connection or ${DoctorOptions.ConnectionVariable}) and pg_hba.conf"));
             return new Result(checks, null);
         }
 
+        try
+        {
+            string? socketPath = await CheckConnectedAsync(connection, checks, where, cancellationToken).ConfigureAwait(false);
+            return new Result(checks, socketPath, connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<string?> CheckConnectedAsync(NpgsqlConnection connection, List<DoctorCheck> checks, string where, CancellationToken cancellationToken)
+    {
         string version = await ScalarAsync(connection, "SHOW server_version", cancellationToken).ConfigureAwait(false) ?? "?";
         string database = connection.Database;
         checks.Add(DoctorCheck.Ok("postgres", $"PostgreSQL {version} ({where})"));
@@ -64,7 +110,7 @@ public static class DatabaseChecks
 
         (DoctorCheck settings, string? socketPath) = await CheckSettingsAsync(connection, cancellationToken).ConfigureAwait(false);
         checks.Add(settings);
-        return new Result(checks, socketPath);
+        return socketPath;
     }
 
     /// <summary>Whether a <c>shared_preload_libraries</c> value names <c>pg_kmersearch</c> (also as <c>$libdir/pg_kmersearch</c>).</summary>
@@ -86,20 +132,20 @@ public static class DatabaseChecks
             string? available = await ScalarAsync(connection,
                 "SELECT default_version FROM pg_available_extensions WHERE name = 'pg_kmersearch'", cancellationToken).ConfigureAwait(false);
             return available is null
-                ? DoctorCheck.Fail("extension", "pg_kmersearch is not installed on this server (not in pg_available_extensions)",
+                ? DoctorCheck.Fail(ExtensionCheck, "pg_kmersearch is not installed on this server (not in pg_available_extensions)",
                     $"install it (make -C bridge-ext install, as root), then run CREATE EXTENSION pg_kmersearch; in database {database}")
-                : DoctorCheck.Fail("extension", $"pg_kmersearch {available} is available but not created in database {database}",
+                : DoctorCheck.Fail(ExtensionCheck, $"pg_kmersearch {available} is available but not created in database {database}",
                     $"run CREATE EXTENSION pg_kmersearch; in database {database} (as a superuser)");
         }
 
         try
         {
             string? build = await ScalarAsync(connection, "SELECT kmersearch_show_buildno()", cancellationToken).ConfigureAwait(false);
-            return DoctorCheck.Ok("extension", $"pg_kmersearch {installed} in database {database}, build {build}");
+            return DoctorCheck.Ok(ExtensionCheck, $"pg_kmersearch {installed} in database {database}, build {build}");
         }
         catch (PostgresException ex)
         {
-            return DoctorCheck.Fail("extension", $"pg_kmersearch {installed} is created but kmersearch_show_buildno() fails: {ex.MessageText} (SQLSTATE {ex.SqlState})",
+            return DoctorCheck.Fail(ExtensionCheck, $"pg_kmersearch {installed} is created but kmersearch_show_buildno() fails: {ex.MessageText} (SQLSTATE {ex.SqlState})",
                 $"reinstall matching files (make -C bridge-ext install) and run ALTER EXTENSION pg_kmersearch UPDATE; in database {database}");
         }
     }

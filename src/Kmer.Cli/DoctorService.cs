@@ -5,6 +5,8 @@ namespace Kmer.Cli;
 /// database checks (<see cref="DatabaseChecks"/>), then the socket checks
 /// (<see cref="SocketChecks"/>) on <c>--socket</c>, else the socket the
 /// server is configured with, else <c>KMER_WORKER_SOCKET</c> or the default;
+/// then, when the extension is created and the pool answers, the worker's own
+/// checks through the server on the same connection (<see cref="WorkerChecks"/>);
 /// writes the report and returns 0, or 1 when any check failed.
 /// </summary>
 public sealed class DoctorService
@@ -34,12 +36,16 @@ public sealed class DoctorService
     public async Task<IReadOnlyList<DoctorCheck>> CheckAsync(DoctorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        DatabaseChecks.Result database = await DatabaseChecks.RunAsync(ResolveConnectionString(options.ConnectionString), cancellationToken).ConfigureAwait(false);
+        await using DatabaseChecks.Result database = await DatabaseChecks.RunAsync(ResolveConnectionString(options.ConnectionString), cancellationToken).ConfigureAwait(false);
         string socketPath = !string.IsNullOrEmpty(options.SocketPath)
             ? options.SocketPath
             : database.SocketPath ?? WorkerSocket.Resolve(null, _getEnvironmentVariable);
         IReadOnlyList<DoctorCheck> socket = await SocketChecks.RunAsync(socketPath, options.Timeout, cancellationToken).ConfigureAwait(false);
-        return [.. database.Checks, .. socket];
+        bool poolAnswers = socket.Any(c => c.Check == SocketChecks.PoolCheck && c.Status == DoctorStatus.Ok);
+        IReadOnlyList<DoctorCheck> worker = database.ExtensionReady && poolAnswers
+            ? await WorkerChecks.RunAsync(database.Connection!, options.Timeout, cancellationToken).ConfigureAwait(false)
+            : [];
+        return [.. database.Checks, .. socket, .. worker];
     }
 
     /// <summary>Runs the checks, writes them to <paramref name="stdout"/> and returns the exit code.</summary>

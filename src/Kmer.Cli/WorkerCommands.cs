@@ -71,7 +71,7 @@ public sealed class WorkerCommands
     }
 
     /// <summary><c>kmer-cli doctor</c>.</summary>
-    [Command("doctor", Description = "Check the installation: PostgreSQL, shared_preload_libraries, the extension, the worker settings, the socket and the pool. Exit 0 all ok (warnings allowed), 1 any check failed.")]
+    [Command("doctor", Description = "Check the installation: PostgreSQL, shared_preload_libraries, the extension, the worker settings, the socket, the pool, and (through kmersearch_worker_check()) the pool's own connection back to PostgreSQL. Exit 0 all ok (warnings allowed), 1 any check failed.")]
     public async Task<int> DoctorAsync(
         [Option("connection", Description = "Npgsql connection string (default: $" + DoctorOptions.ConnectionVariable + ", else " + DoctorOptions.DefaultConnectionString + ")", ValueName = "CONNECTION")] string? connection = null,
         [Option("socket", Description = "Worker socket path (default: the one the server is configured with)", ValueName = "PATH")] string? socket = null,
