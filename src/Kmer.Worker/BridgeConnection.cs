@@ -38,6 +38,7 @@ internal sealed class BridgeConnection
     private readonly WorkerInstance _instance;
     private readonly JobRegistry _jobs;
     private readonly IServiceProvider _services;
+    private readonly SpillDirectory _spill;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, RunningCall> _calls = new();
 
@@ -56,6 +57,7 @@ internal sealed class BridgeConnection
         _instance = instance;
         _jobs = jobs;
         _services = services;
+        _spill = services.GetRequiredService<SpillDirectory>();
         _logger = logger;
     }
 
@@ -331,6 +333,8 @@ internal sealed class BridgeConnection
         }
         finally
         {
+            // The job's temporary files go with it, before the caller hears the call has ended.
+            _spill.ReleaseJob(job);
             _jobs.Remove(job);
         }
 

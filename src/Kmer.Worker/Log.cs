@@ -79,4 +79,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Session opened at {Target} acting as role {Role}, snapshot {Snapshot}")]
     public static partial void SessionOpened(ILogger logger, string target, string role, string snapshot);
+
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Created the spill directory {Path}")]
+    public static partial void SpillRootCreated(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "Job {Job} spills to {Path}")]
+    public static partial void SpillDirectoryCreated(ILogger logger, long job, string path);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Job {Job}: removed {Path}")]
+    public static partial void SpillDirectoryRemoved(ILogger logger, long job, string path);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Job {Job}: could not remove {Path}; kmersearch_delete_tempfiles() removes it later")]
+    public static partial void SpillDirectoryRemoveFailed(ILogger logger, long job, string path, Exception exception);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "kmersearch_delete_tempfiles for database {DatabaseOid} in {Path}: {Deleted} files ({Bytes} bytes) deleted, {Errors} errors")]
+    public static partial void TempFilesDeleted(ILogger logger, long databaseOid, string path, int deleted, long bytes, int errors);
 }

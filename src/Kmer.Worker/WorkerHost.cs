@@ -65,8 +65,10 @@ public static class WorkerHost
         services.AddSingleton<WorkerInstance>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<DatabaseSessions>();
+        services.AddSingleton<SpillDirectory>();
         services.AddHostedService<SocketServer>();
         services.AddCallHandler<WorkerStatusHandler>(WorkerStatusHandler.HandlerName);
+        services.AddCallHandler<DeleteTempFilesHandler>(DeleteTempFilesHandler.HandlerName);
         return services;
     }
 

@@ -34,6 +34,31 @@ internal sealed class FakeBackend : IAsyncDisposable
     public static Call NewCall(long id, string handler, int backendPid = 4242, params object?[] args) =>
         new(id, handler, args, new CallContext("testdb", "tester", "public", backendPid, null, new Dictionary<string, string> { ["kmersearch.kmer_size"] = "8" }));
 
+    /// <summary>A call like <see cref="NewCall"/> whose context carries <paramref name="databaseOid"/>.</summary>
+    public static Call NewCallInDatabase(long id, string handler, long databaseOid, params object?[] args)
+    {
+        Call call = NewCall(id, handler, 4242, args);
+        return call with { Context = call.Context with { DatabaseOid = databaseOid } };
+    }
+
+    /// <summary>Reads notices until the call's <see cref="Result"/> or <see cref="Error"/>; returns both.</summary>
+    public async Task<(List<Notice> Notices, BridgeMessage End)> ReadUntilEndAsync()
+    {
+        var notices = new List<Notice>();
+        while (true)
+        {
+            BridgeMessage message = await ReadAsync();
+            if (message is Notice notice)
+            {
+                notices.Add(notice);
+                continue;
+            }
+
+            Assert.True(message is Result or Error, $"expected a notice, result or error, got {message.Type}");
+            return (notices, message);
+        }
+    }
+
     public ValueTask SendAsync(BridgeMessage message) => _writer.WriteMessageAsync(message);
 
     /// <summary>The next message; fails the test when none comes within 10 s or the worker closed the connection.</summary>

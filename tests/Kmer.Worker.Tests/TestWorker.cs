@@ -32,6 +32,12 @@ internal sealed class TestWorker : IAsyncDisposable
 
     public TestSignals Signals => Host.Services.GetRequiredService<TestSignals>();
 
+    public SpillDirectory Spill => Host.Services.GetRequiredService<SpillDirectory>();
+
+    /// <summary>The handler instance registered under <paramref name="name"/>.</summary>
+    public T Handler<T>(string name)
+        where T : ICallHandler => (T)Host.Services.GetRequiredKeyedService<ICallHandler>(name);
+
     /// <summary>A worker where the test process is the server user.</summary>
     public static Task<TestWorker> StartAsServerAsync() =>
         StartAsync($"--Worker:ServerUser={CurrentUser}", "--Worker:AdminUsers:0=");
@@ -45,7 +51,7 @@ internal sealed class TestWorker : IAsyncDisposable
     {
         string directory = Path.Combine(Path.GetTempPath(), "kmer-wt-" + Guid.NewGuid().ToString("N")[..12]);
         string socketPath = Path.Combine(directory, "run", "kmer-worker.sock");
-        HostApplicationBuilder builder = WorkerHost.CreateBuilder([$"--Worker:SocketPath={socketPath}", .. args]);
+        HostApplicationBuilder builder = WorkerHost.CreateBuilder([$"--Worker:SocketPath={socketPath}", $"--Worker:SpillDirectory={Path.Combine(directory, "spill")}", .. args]);
         builder.Services.AddSingleton<TestSignals>();
         builder.Services.AddCallHandler<SlowHandler>(SlowHandler.Name);
         builder.Services.AddCallHandler<ThrowingHandler>(ThrowingHandler.Name);
