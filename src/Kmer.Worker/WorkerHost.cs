@@ -69,6 +69,7 @@ public static class WorkerHost
         services.AddHostedService<SocketServer>();
         services.AddCallHandler<WorkerStatusHandler>(WorkerStatusHandler.HandlerName);
         services.AddCallHandler<DeleteTempFilesHandler>(DeleteTempFilesHandler.HandlerName);
+        services.AddCallHandler<WorkerCheckHandler>(WorkerCheckHandler.HandlerName);
         return services;
     }
 
