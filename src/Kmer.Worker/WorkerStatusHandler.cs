@@ -12,8 +12,14 @@ namespace Kmer.Worker;
 /// itself, with every job column nil. Then comes one row per running job,
 /// oldest first, always including the job of this status call, so a pool with
 /// no other work answers exactly two rows. <c>progress</c> is nil when the
-/// handler has not reported any; <c>started_at</c> is ISO 8601 text.
+/// handler has not reported any; <c>started_at</c> is ISO 8601 text, which
+/// the extension converts with the <c>timestamptz</c> column's input function.
 /// </remarks>
+[BridgedFunction(
+    HandlerName,
+    Returns = "TABLE(version text, pid integer, uptime_seconds double precision, job bigint, handler text, caller_pid integer, progress double precision, started_at timestamptz)",
+    Comment = "The k-mer worker pool's state: a first row for the pool itself (version, pid, uptime), then one row per running job "
+        + "(job id, handler, calling backend pid, progress from 0 to 1 or NULL when unknown, start time), this call's job included.")]
 public sealed class WorkerStatusHandler : ICallHandler
 {
     /// <summary>The handler name the SQL function's body names.</summary>
