@@ -14,6 +14,8 @@ set -euo pipefail
 
 PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
 PG_OS_USER=${PG_OS_USER:-postgres}
+# Empty KMER_CLUSTER_PRELOAD starts a server without the preloaded library (for the tests of that case).
+PRELOAD=${KMER_CLUSTER_PRELOAD-pg_kmersearch}
 
 as_pg() { (cd / && runuser -u "$PG_OS_USER" -- "$@"); }
 
@@ -35,7 +37,7 @@ start)
 listen_addresses = ''
 port = $port
 unix_socket_directories = '$dir'
-shared_preload_libraries = 'pg_kmersearch'
+shared_preload_libraries = '$PRELOAD'
 max_parallel_maintenance_workers = 2
 CONF
     fi

@@ -16,6 +16,9 @@ cleanup() {
     rm -rf "$test_dir"
 }
 trap cleanup EXIT
+# The bridge tests declare functions over the pool's diagnostics handlers; the
+# pool that the server starts inherits this from the postmaster.
+export KMER_Worker__EnableDiagnosticHandlers=true
 "$cluster" start "$test_dir/pg" 5433 || { echo "tests: could not start the test cluster" >&2; exit 1; }
 eval "$("$cluster" env "$test_dir/pg")"
 export PGDATABASE=postgres

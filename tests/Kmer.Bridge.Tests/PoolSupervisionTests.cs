@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Kmer.Protocol;
 using Npgsql;
 
-namespace Kmer.Search.Tests;
+namespace Kmer.Bridge.Tests;
 
 /// <summary>
 /// The preloaded extension's background worker runs the worker pool
@@ -75,7 +75,7 @@ public sealed class PoolSupervisionTests : IClassFixture<DatabaseFixture>
         var writer = new FrameWriter(stream);
         var reader = new FrameReader(stream);
 
-        await writer.WriteMessageAsync(new Hello(ProtocolVersion.Current, "Kmer.Search.Tests", Environment.ProcessId), timeout.Token);
+        await writer.WriteMessageAsync(new Hello(ProtocolVersion.Current, "Kmer.Bridge.Tests", Environment.ProcessId), timeout.Token);
         Assert.IsType<Welcome>(await reader.ReadMessageAsync(timeout.Token));
         await writer.WriteMessageAsync(new StatusRequest(), timeout.Token);
         var status = Assert.IsType<StatusResult>(await reader.ReadMessageAsync(timeout.Token));

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Kmer.Search.Tests;
+namespace Kmer.Tests.Shared;
 
 /// <summary>
 /// A scratch database for one test class: <c>kmer_test_&lt;guid&gt;</c> with

@@ -1,4 +1,4 @@
-namespace Kmer.Search.Tests;
+namespace Kmer.Tests.Shared;
 
 /// <summary>
 /// Every database test class belongs to this collection, so they run one at a

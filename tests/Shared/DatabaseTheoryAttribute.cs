@@ -1,4 +1,4 @@
-namespace Kmer.Search.Tests;
+namespace Kmer.Tests.Shared;
 
 /// <summary>A theory that needs the test database: skipped when <see cref="TestDatabase.SkipReason"/> says so.</summary>
 public sealed class DatabaseTheoryAttribute : TheoryAttribute
