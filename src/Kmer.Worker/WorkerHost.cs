@@ -36,7 +36,11 @@ public static class WorkerHost
         return builder;
     }
 
-    /// <summary>Registers the options, the job registry, the socket server and the built-in handlers.</summary>
+    /// <summary>
+    /// Registers the options, the job registry, database sessions, the spill
+    /// directory, the socket server and the built-in handlers, plus the
+    /// <c>diagnostics.*</c> handlers when <c>Worker:EnableDiagnosticHandlers</c> is true.
+    /// </summary>
     public static IServiceCollection AddKmerWorker(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -70,6 +74,11 @@ public static class WorkerHost
         services.AddCallHandler<WorkerStatusHandler>(WorkerStatusHandler.HandlerName);
         services.AddCallHandler<DeleteTempFilesHandler>(DeleteTempFilesHandler.HandlerName);
         services.AddCallHandler<WorkerCheckHandler>(WorkerCheckHandler.HandlerName);
+        if (section.GetValue<bool>(nameof(WorkerOptions.EnableDiagnosticHandlers)))
+        {
+            Diagnostics.DiagnosticHandlers.Register(services);
+        }
+
         return services;
     }
 
