@@ -13,8 +13,8 @@ namespace Kmer.Worker.Tests;
 /// </summary>
 public sealed class ScratchDatabase : IAsyncLifetime
 {
-    /// <summary>The xunit collection of every database test (tests/Shared defines it as not parallel).</summary>
-    public const string Collection = "database";
+    /// <summary>The xunit collection of every database test, which runs its tests one at a time.</summary>
+    public const string Collection = DatabaseCollection.Name;
 
     private string? _adminConnectionString;
 
