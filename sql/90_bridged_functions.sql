@@ -5,3 +5,21 @@
 -- Bridged functions are LANGUAGE kmersearch_bridge (sql/85_bridge_language.sql); each
 -- body names the .NET handler the worker pool runs. All are PARALLEL UNSAFE:
 -- a call runs SPI in the caller's transaction and exports its snapshot.
+
+CREATE FUNCTION kmersearch_delete_tempfiles()
+    RETURNS TABLE(deleted_count integer, deleted_size bigint, error_count integer)
+    LANGUAGE kmersearch_bridge VOLATILE STRICT PARALLEL UNSAFE
+    AS 'kmersearch_delete_tempfiles';
+COMMENT ON FUNCTION kmersearch_delete_tempfiles() IS 'Deletes the temporary files that k-mer analyses of the current database left in the worker pool''s spill directory, skipping running jobs and directories modified in the last 60 seconds; returns the number of files deleted, their total size in bytes, and the number of errors.';
+
+CREATE FUNCTION kmersearch_worker_check()
+    RETURNS TABLE(check_name text, ok boolean, detail text)
+    LANGUAGE kmersearch_bridge VOLATILE PARALLEL UNSAFE
+    AS 'kmersearch_worker_check';
+COMMENT ON FUNCTION kmersearch_worker_check() IS 'Checks, from the worker pool''s side, the way back to this server: connecting as the pool''s database user, SET ROLE to the caller, importing the caller''s snapshot, and the pool''s spill directory; one row per check, never an error.';
+
+CREATE FUNCTION kmersearch_worker_status()
+    RETURNS TABLE(version text, pid integer, uptime_seconds double precision, job bigint, handler text, caller_pid integer, progress double precision, started_at timestamptz)
+    LANGUAGE kmersearch_bridge VOLATILE PARALLEL UNSAFE
+    AS 'kmersearch_worker_status';
+COMMENT ON FUNCTION kmersearch_worker_status() IS 'The k-mer worker pool''s state: a first row for the pool itself (version, pid, uptime), then one row per running job (job id, handler, calling backend pid, progress from 0 to 1 or NULL when unknown, start time), this call''s job included.';
