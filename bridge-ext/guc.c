@@ -240,9 +240,9 @@ kmersearch_define_gucs(void)
 							   PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("kmersearch.worker_pool_size",
 							"Most database sessions the k-mer worker pool opens in parallel for one call (readers, index builds).",
-							"The server passes it to the pool it starts; an external pool also caps it with its own Worker:PoolSize.",
+							"Each call carries it, so a reload applies to the next call; the pool that the server starts is started with it as its own cap (Worker:PoolSize), which an external pool sets itself.",
 							&kmersearch_worker_pool_size, 4, 1, 64,
-							PGC_POSTMASTER, 0, NULL, NULL, NULL);
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("kmersearch");
 }

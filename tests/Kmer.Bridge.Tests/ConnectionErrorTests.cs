@@ -41,13 +41,12 @@ public sealed class ConnectionErrorTests : IClassFixture<BridgeFixture>, IDispos
     [DatabaseFact]
     public async Task A_socket_nobody_listens_on_says_the_pool_is_not_running()
     {
+        // Bound but not listening, like the socket file of a pool that died: connect() is refused.
         string path = Path.Combine(_directory, "stale.sock");
-        using (var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            stale.Bind(new UnixDomainSocketEndPoint(path));
-        }
-
+        using var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        stale.Bind(new UnixDomainSocketEndPoint(path));
         File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111);
+
         PostgresException error = await CallWithSocketAsync(path);
         Assert.Equal("08001", error.SqlState);
         Assert.Contains("nothing accepts connections", error.MessageText, StringComparison.Ordinal);

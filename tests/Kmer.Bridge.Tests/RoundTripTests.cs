@@ -117,7 +117,7 @@ public sealed class RoundTripTests : IClassFixture<BridgeFixture>
     {
         await using NpgsqlConnection connection = await _fixture.OpenAsync();
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync();
-        await transaction.SaveAsync("inner");
+        await transaction.SaveAsync("sp1");
         List<object?[]> rows = await Sql.RowsAsync(connection, "SELECT snapshot IS NULL, database = current_database() FROM bridge_context()");
         Assert.Equal(new object?[] { true, true }, Assert.Single(rows));
     }

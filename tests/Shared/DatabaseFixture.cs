@@ -40,7 +40,8 @@ public sealed class DatabaseFixture : IAsyncLifetime
         }
 
         // No pooling: the scratch database must have no idle connections left when it is dropped.
-        _adminConnectionString = new NpgsqlConnectionStringBuilder(configured) { Pooling = false }.ConnectionString;
+        // Error details: the tests check DETAIL fields, which Npgsql otherwise redacts.
+        _adminConnectionString = new NpgsqlConnectionStringBuilder(configured) { Pooling = false, IncludeErrorDetail = true }.ConnectionString;
         string name = "kmer_test_" + Guid.NewGuid().ToString("N");
         await using (var admin = new NpgsqlConnection(_adminConnectionString))
         {
