@@ -19,6 +19,7 @@ int			kmersearch_actual_min_score_cache_max_entries = 50000;
 int			kmersearch_highfreq_kmer_cache_load_batch_size = 10000;
 int			kmersearch_highfreq_analysis_hashtable_size = 1000000;
 int			kmersearch_highfreq_analysis_batch_size = 10000;
+int			kmersearch_highfreq_analysis_memory_limit = 1024;
 bool		kmersearch_worker_autostart = true;
 char	   *kmersearch_worker_socket_path = NULL;
 char	   *kmersearch_worker_command = NULL;
@@ -221,6 +222,11 @@ kmersearch_define_gucs(void)
 							NULL,
 							&kmersearch_highfreq_analysis_batch_size, 10000, 1000, 1000000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("kmersearch.highfreq_analysis_memory_limit",
+							"Memory the worker pool may use to count the keys of one high-frequency analysis; beyond it, counts spill to temporary files.",
+							"The pool's own Worker:AnalysisMemoryLimitMB caps it.",
+							&kmersearch_highfreq_analysis_memory_limit, 1024, 1, 1024 * 1024,
+							PGC_USERSET, GUC_UNIT_MB, NULL, NULL, NULL);
 
 	/* The worker pool: read by the launcher at start and on reload, so only postgresql.conf sets them. */
 	DefineCustomBoolVariable("kmersearch.worker_autostart",

@@ -121,6 +121,7 @@ extern int	kmersearch_actual_min_score_cache_max_entries;
 extern int	kmersearch_highfreq_kmer_cache_load_batch_size;
 extern int	kmersearch_highfreq_analysis_hashtable_size;
 extern int	kmersearch_highfreq_analysis_batch_size;
+extern int	kmersearch_highfreq_analysis_memory_limit;
 extern bool kmersearch_worker_autostart;
 extern char *kmersearch_worker_socket_path;
 extern char *kmersearch_worker_command;
