@@ -77,6 +77,8 @@ static const char *const context_settings[] = {
 	"temp_tablespaces", "server_version_num", "TimeZone", "DateStyle",
 };
 
+static bool call_in_progress = false;
+
 /* ---- the function ---- */
 
 static Datum
@@ -426,11 +428,11 @@ run_spi(BridgeCall *call, const msgpack_object *msg)
 	}
 	PG_CATCH();
 	{
+		/* The transaction is failing: its context outlives this and is freed by the abort. */
 		MemoryContext cxt = MemoryContextSwitchTo(TopTransactionContext);
-		ErrorData  *edata = CopyErrorData();
 
+		send_spi_error(call, seq, CopyErrorData());
 		MemoryContextSwitchTo(cxt);
-		send_spi_error(call, seq, edata);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -617,9 +619,18 @@ kmersearch_bridge_call_handler(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("bridged functions cannot be triggers")));
 
+	/*
+	 * One call at a time per backend: a bridged function reached from inside
+	 * another one (an SPI statement of the pool, a domain check of a result)
+	 * would interleave with it on the same connection.
+	 */
+	if (call_in_progress)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a bridged function cannot be called while another bridged call is running in this session")));
+
 	memset(&call, 0, sizeof(call));
 	call.fn = lookup_function(fcinfo);
-	call.during = psprintf("during the call to %s", call.fn->name);
 	errctx.callback = call_error_context;
 	errctx.arg = &call;
 	errctx.previous = error_context_stack;
@@ -627,8 +638,10 @@ kmersearch_bridge_call_handler(PG_FUNCTION_ARGS)
 
 	call_cxt = AllocSetContextCreate(caller_cxt, "kmersearch bridge call", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(call_cxt);
+	call.during = psprintf("during the call to %s", call.fn->name);
 	bridge_connect();
 	call.id = bridge_next_call_id();
+	call_in_progress = true;
 	PG_TRY();
 	{
 		send_call(&call, fcinfo);
@@ -636,10 +649,12 @@ kmersearch_bridge_call_handler(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
+		call_in_progress = false;
 		abandon_call(&call);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	call_in_progress = false;
 
 	MemoryContextSwitchTo(caller_cxt);
 	MemoryContextDelete(call_cxt);

@@ -78,6 +78,16 @@ public sealed class SpiTests : IClassFixture<BridgeFixture>, IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task A_statement_of_the_pool_cannot_call_another_bridged_function()
+    {
+        await using NpgsqlConnection connection = await _fixture.OpenAsync();
+        PostgresException error = await Sql.FailsAsync(connection, "SELECT bridge_spi('SELECT bridge_echo(1)', true)");
+        Assert.Equal("0A000", error.SqlState);
+        Assert.Contains("another bridged call", error.MessageText, StringComparison.Ordinal);
+        Assert.Equal(2, await Sql.ScalarAsync<int>(connection, "SELECT bridge_echo(2)"));
+    }
+
+    [DatabaseFact]
     public async Task Statements_run_with_the_callers_privileges()
     {
         await using NpgsqlConnection connection = await _fixture.OpenAsync();
