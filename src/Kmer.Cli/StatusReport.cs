@@ -25,6 +25,16 @@ public static class StatusReport
         output.WriteLine(string.Create(Invariant, $"  pid:     {result.Pid}"));
         output.WriteLine($"  uptime:  {FormatDuration(status.Uptime)} (since {FormatTime(result.StartedAt)})");
         output.WriteLine($"  peer:    {PeerName(status.Welcome.Peer)}");
+        if (result.Connections is long connections)
+        {
+            output.WriteLine(string.Create(Invariant, $"  clients: {connections} connected (this one included)"));
+        }
+
+        if (result.MemoryBytes is long memory)
+        {
+            output.WriteLine(string.Create(Invariant, $"  memory:  {memory / (1024.0 * 1024.0):F1} MiB resident"));
+        }
+
         output.WriteLine(result.Jobs.Count == 0
             ? "  jobs:    none running"
             : string.Create(Invariant, $"  jobs:    {result.Jobs.Count} running"));
@@ -66,6 +76,16 @@ public static class StatusReport
             json.WriteString("peer", PeerName(status.Welcome.Peer));
             json.WriteString("started_at", FormatTime(result.StartedAt));
             json.WriteNumber("uptime_seconds", Seconds(status.Uptime));
+            if (result.Connections is long connections)
+            {
+                json.WriteNumber("connections", connections);
+            }
+
+            if (result.MemoryBytes is long memory)
+            {
+                json.WriteNumber("memory_bytes", memory);
+            }
+
             json.WriteString("observed_at", FormatTime(status.ObservedAt));
             WriteJobsArray(json, status);
         });

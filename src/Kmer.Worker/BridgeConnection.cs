@@ -187,7 +187,12 @@ internal sealed class BridgeConnection
                     return;
                 case StatusRequest:
                     var jobs = _jobs.Snapshot().Select(j => j.ToJobInfo()).ToArray();
-                    await writer.WriteMessageAsync(new StatusResult(_instance.Version, _instance.Pid, _instance.StartedAt, jobs), stoppingToken).ConfigureAwait(false);
+                    var status = new StatusResult(_instance.Version, _instance.Pid, _instance.StartedAt, jobs)
+                    {
+                        Connections = _instance.Connections,
+                        MemoryBytes = WorkerInstance.MemoryBytes,
+                    };
+                    await writer.WriteMessageAsync(status, stoppingToken).ConfigureAwait(false);
                     break;
                 case Cancel cancel:
                     if (_calls.TryGetValue(cancel.Id, out RunningCall? running))

@@ -129,6 +129,7 @@ public sealed class SocketServer : BackgroundService
     {
         await Task.Yield();
         int pid = 0;
+        _instance.ConnectionOpened();
         try
         {
             PeerCredentials peer = PeerCredentials.Read(client);
@@ -143,6 +144,7 @@ public sealed class SocketServer : BackgroundService
         }
         finally
         {
+            _instance.ConnectionClosed();
             _connections.TryRemove(id, out _);
         }
     }

@@ -5,6 +5,8 @@ namespace Kmer.Worker;
 /// <summary>This worker process: its version, pid and start time, as <c>welcome</c> and <c>status</c> report them.</summary>
 public sealed class WorkerInstance
 {
+    private long _connections;
+
     /// <summary>Captures the process's identity; the start time is taken now.</summary>
     public WorkerInstance(TimeProvider time)
     {
@@ -35,4 +37,14 @@ public sealed class WorkerInstance
 
     /// <summary>Seconds since <see cref="StartedAt"/>.</summary>
     public double UptimeSeconds => (Time.GetUtcNow() - StartedAt).TotalSeconds;
+
+    /// <summary>The client connections being served now.</summary>
+    public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>The process's resident memory in bytes.</summary>
+    public static long MemoryBytes => Environment.WorkingSet;
+
+    internal void ConnectionOpened() => Interlocked.Increment(ref _connections);
+
+    internal void ConnectionClosed() => Interlocked.Decrement(ref _connections);
 }

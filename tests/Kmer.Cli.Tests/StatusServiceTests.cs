@@ -29,6 +29,23 @@ public sealed class StatusServiceTests
     }
 
     [Fact]
+    public async Task Status_shows_connections_and_memory_when_the_pool_reports_them()
+    {
+        StatusResult reported = FakeWorker.NoJobs with { Connections = 3, MemoryBytes = 52_428_800 };
+        await using var worker = FakeWorker.Answering(reported);
+
+        (int code, string stdout, _) = await RunAsync(worker.SocketPath);
+        Assert.Equal(ExitCodes.Running, code);
+        Assert.Contains("  clients: 3 connected (this one included)", Lines(stdout));
+        Assert.Contains("  memory:  50.0 MiB resident", Lines(stdout));
+
+        (_, string json, _) = await RunAsync(worker.SocketPath, json: true);
+        using JsonDocument doc = JsonDocument.Parse(json);
+        Assert.Equal(3, doc.RootElement.GetProperty("connections").GetInt64());
+        Assert.Equal(52_428_800, doc.RootElement.GetProperty("memory_bytes").GetInt64());
+    }
+
+    [Fact]
     public async Task Status_text_with_two_jobs()
     {
         await using var worker = FakeWorker.Answering(FakeWorker.TwoJobs);

@@ -260,10 +260,15 @@ public sealed class MessageRoundTripTests
             [
                 new JobInfo(1, "index.build_partitioned", 4242, 0.25, started.AddMinutes(1)),
                 new JobInfo(2, "analysis.analyze_table", 4343, null, new DateTimeOffset(2026, 11, 24, 18, 0, 0, TimeSpan.FromHours(9))),
-            ]);
+            ])
+        {
+            Connections = 3,
+            MemoryBytes = 123_456_789,
+        };
 
         StatusResult decoded = RoundTrip(status);
         Assert.Equal((status.Version, status.Pid, status.StartedAt), (decoded.Version, decoded.Pid, decoded.StartedAt));
+        Assert.Equal((3L, 123_456_789L), (decoded.Connections, decoded.MemoryBytes));
         Assert.Equal(status.Jobs, decoded.Jobs);
         Assert.Equal(TimeSpan.FromHours(9), decoded.Jobs[1].StartedAt.Offset);
     }

@@ -20,6 +20,8 @@ public sealed class CallTests
         StatusResult status = await observer.ReadAsync<StatusResult>();
 
         Assert.Equal(Environment.ProcessId, status.Pid);
+        Assert.Equal(2, status.Connections);
+        Assert.True(status.MemoryBytes > 0);
         JobInfo job = Assert.Single(status.Jobs);
         Assert.Equal(SlowHandler.Name, job.Handler);
         Assert.Equal(4242, job.CallerPid);
