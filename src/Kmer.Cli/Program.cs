@@ -3,7 +3,7 @@ using Kmer.Cli;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-// Cocona is kept here, in WorkerCommands and in GenSqlCommands; everything else is plain services.
+// Cocona is kept here, in WorkerCommands, GenSqlCommands and AnalyzeCommands (with AnalyzeUsageFilter); everything else is plain services.
 var builder = CoconaApp.CreateBuilder(args, options => options.EnableShellCompletionSupport = false);
 builder.Logging.ClearProviders();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -12,8 +12,10 @@ builder.Services.AddSingleton(services => new StatusService(services.GetRequired
 builder.Services.AddSingleton(_ => new CancelService());
 builder.Services.AddSingleton(_ => new DoctorService());
 builder.Services.AddSingleton(_ => new BridgedSqlGenerator());
+builder.Services.AddSingleton(services => new AnalyzeService(services.GetRequiredService<TimeProvider>()));
 
 var app = builder.Build();
 app.AddCommands<WorkerCommands>();
 app.AddCommands<GenSqlCommands>();
+app.AddCommands<AnalyzeCommands>();
 await app.RunAsync().ConfigureAwait(false);

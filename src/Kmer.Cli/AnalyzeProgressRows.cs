@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Kmer.Cli;
+
+/// <summary>
+/// Reads row counts out of the analysis's INFO messages, whose wording the
+/// spec leaves open: a message with "<c>N of M rows</c>" or "<c>N/M rows</c>"
+/// gives rows processed and the total; one with "<c>M rows</c>" alone, the
+/// total. Messages about writing results (their counts are keys, not table
+/// rows) are skipped.
+/// </summary>
+public static partial class AnalyzeProgressRows
+{
+    /// <summary>Row counts in <paramref name="message"/>: processed (or null) and total (or null); false when it has none.</summary>
+    public static bool TryParse(string message, out long? processed, out long? total)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        processed = null;
+        total = null;
+        if (WritingPattern().IsMatch(message))
+        {
+            return false;
+        }
+
+        if (PartPattern().Match(message) is { Success: true } part)
+        {
+            processed = Number(part.Groups[1].Value);
+            total = Number(part.Groups[2].Value);
+            return processed is not null || total is not null;
+        }
+
+        if (TotalPattern().Match(message) is { Success: true } whole)
+        {
+            total = Number(whole.Groups[1].Value);
+            return total is not null;
+        }
+
+        return false;
+    }
+
+    private static long? Number(string text) =>
+        long.TryParse(text.Replace(",", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal),
+            NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : null;
+
+    [GeneratedRegex(@"\b(\d[\d,_]*)\s*(?:of|/)\s*(\d[\d,_]*)\s+rows\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PartPattern();
+
+    [GeneratedRegex(@"\b(\d[\d,_]*)\s+rows\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TotalPattern();
+
+    [GeneratedRegex(@"\b(writ(e|es|ing|ten)|wrote|insert(ed|ing)?|upsert(ed|ing)?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex WritingPattern();
+}
