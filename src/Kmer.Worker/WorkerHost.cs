@@ -74,6 +74,7 @@ public static class WorkerHost
         services.AddCallHandler<WorkerStatusHandler>(WorkerStatusHandler.HandlerName);
         services.AddCallHandler<DeleteTempFilesHandler>(DeleteTempFilesHandler.HandlerName);
         services.AddCallHandler<WorkerCheckHandler>(WorkerCheckHandler.HandlerName);
+        services.AddCallHandler<Partitioning.ParallelIndexHandler>(Partitioning.ParallelIndexHandler.HandlerName);
         if (section.GetValue<bool>(nameof(WorkerOptions.EnableDiagnosticHandlers)))
         {
             Diagnostics.DiagnosticHandlers.Register(services);
