@@ -9,8 +9,9 @@ namespace Kmer.Cli;
 /// <c>[##########--------------]  41.7%  0:12  8340/20000 rows  job 17  counting…</c>.
 /// The fraction is the job's progress from <c>kmersearch_worker_status()</c>,
 /// else rows processed / total rows when the INFO messages tell them; while
-/// neither is known a block moves back and forth. INFO messages show at the
-/// end of the line; other notices (warnings) are printed above it.
+/// neither is known a block moves back and forth. The last INFO message shows
+/// at the end of the line (what follows its first "<c>: </c>", as the messages
+/// name the analysis first); other notices (warnings) are printed above it.
 /// </summary>
 public sealed class AnalyzeProgressBar : AnalyzeProgress
 {
@@ -59,11 +60,16 @@ public sealed class AnalyzeProgressBar : AnalyzeProgress
             {
                 _rowsProcessed = processed ?? _rowsProcessed;
                 _rowsTotal = total ?? _rowsTotal;
+                // The total at the start is the planner's estimate; the rows read may pass it.
+                if (_rowsProcessed > _rowsTotal)
+                {
+                    _rowsTotal = _rowsProcessed;
+                }
             }
 
             if (IsInfo(notice.Severity))
             {
-                _phase = OneLine(notice.Message);
+                _phase = Phase(notice.Message);
             }
             else
             {
@@ -218,6 +224,15 @@ public sealed class AnalyzeProgressBar : AnalyzeProgress
             _output.Write('\r');
             _drawn = 0;
         }
+    }
+
+    // The messages name the analysis first ("high-frequency k-mer analysis of public.reads.seq: 85600 rows read, …"):
+    // the line shows what follows the first ": ", which changes from message to message.
+    private static string Phase(string message)
+    {
+        string line = OneLine(message);
+        int colon = line.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 && colon + 2 < line.Length ? line[(colon + 2)..] : line;
     }
 
     private static bool IsInfo(string severity) => severity is "INFO" or "LOG" or "DEBUG";

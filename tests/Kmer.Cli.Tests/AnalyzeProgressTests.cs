@@ -18,7 +18,7 @@ public sealed class AnalyzeProgressTests
         bar.OnNotice(Info(12, "batch 3: 10000 of 20000 rows of reads.seq counted"));
 
         Assert.Equal(
-            "[############------------]  50.0%  0:12  10000/20000 rows  job 17  batch 3: 10000 of 20000 rows of reads.seq counted",
+            "[############------------]  50.0%  0:12  10000/20000 rows  job 17  10000 of 20000 rows of reads.seq counted",
             bar.Render(Start.AddSeconds(12)));
     }
 
@@ -133,8 +133,13 @@ public sealed class AnalyzeProgressTests
     [Theory]
     [InlineData("batch 3: 10000 of 20000 rows counted", 10000L, 20000L)]
     [InlineData("processed 1,234/5,678 rows", 1234L, 5678L)]
-    [InlineData("analysing reads.seq: 20000 rows, 120 blocks", null, 20000L)]
+    [InlineData("analysis of public.reads.seq (k = 12, b = 8): 1 relation, 1870 blocks, 19 ranges of about 10000 rows, 2 readers, about 187000 rows", null, 187000L)]
+    [InlineData("analysis of public.reads.seq: 85600 rows read, 8 of 19 ranges done", 85600L, null)]
+    [InlineData("scan done, 200000 rows read by 2 readers; selecting the keys found in more than 2000 rows", 200000L, null)]
+    [InlineData("analysing reads.seq: 20000 rows, 120 blocks", null, null)]
+    [InlineData("total_rows=20000 rows", null, 20000L)]
     [InlineData("wrote 1000 of 5000 rows", null, null)]
+    [InlineData("done: 0 high-frequency keys of 200000 rows written in 5.5 s", null, null)]
     [InlineData("writing 5000 high-frequency keys", null, null)]
     [InlineData("scan done, aggregating", null, null)]
     public void Row_counts_are_read_from_the_messages(string message, long? processed, long? total)
