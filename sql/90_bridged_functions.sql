@@ -12,6 +12,12 @@ CREATE FUNCTION kmersearch_delete_tempfiles()
     AS 'kmersearch_delete_tempfiles';
 COMMENT ON FUNCTION kmersearch_delete_tempfiles() IS 'Deletes the temporary files that k-mer analyses of the current database left in the worker pool''s spill directory, skipping running jobs and directories modified in the last 60 seconds; returns the number of files deleted, their total size in bytes, and the number of errors.';
 
+CREATE FUNCTION kmersearch_parallel_create_index(table_name text, column_name text, tablespace_name text DEFAULT NULL)
+    RETURNS TABLE(partition_name text, index_name text, rows_processed bigint, execution_time_ms bigint, worker_pid integer, success boolean, error_message text)
+    LANGUAGE kmersearch_bridge VOLATILE PARALLEL UNSAFE
+    AS 'kmersearch_parallel_create_index';
+COMMENT ON FUNCTION kmersearch_parallel_create_index(text, text, text) IS 'Builds a k-mer GIN index on a partitioned table: one index per leaf partition, several at once on separate sessions (each committed on its own), then a partitioned index with every partition''s index attached, unless a partition failed. One row per leaf partition: name, index name, rows, build time in ms, building backend pid, success, error message.';
+
 CREATE FUNCTION kmersearch_worker_check()
     RETURNS TABLE(check_name text, ok boolean, detail text)
     LANGUAGE kmersearch_bridge VOLATILE PARALLEL UNSAFE
