@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# demo.sh - the main job: a local cluster with pg_kmersearch, a real DNA sample, a look at it.
+# demo.sh - the main job: a local cluster with pg_kmersearch, a real DNA sample, a look at it,
+# a high-frequency k-mer analysis in the worker pool, a k-mer search, the pool's status.
 # Run through `make demo`, which installs dependencies and builds first.
 set -euo pipefail
 source "$(dirname "$0")/run-dir.sh"
@@ -55,10 +56,40 @@ SELECT id, name, length(seq) AS bases, left(seq::text, 60) AS first_60_bases
 SELECT name, length(seq) AS bases, left(seq::text, 60) AS first_60_bases FROM lambda_genome;
 SQL
 
+# The preloaded extension's background worker runs the worker pool, with its
+# socket in the data directory (kmersearch.worker_autostart, the default); the
+# analysis below runs in it.
+worker_socket="$RUN_DIR/data/kmer-worker.sock"
+for _ in $(seq 1 100); do [ -S "$worker_socket" ] && break; sleep 0.1; done
+
+# The lambda genome has no real repeats and the DNA2 reads cover it about 13
+# times, so no 12-mer is in more than 22 of the 7,066 reads: a rate of 0.2 %
+# (more than 14 reads) picks 86 keys where the reads pile up, to show the mechanism.
+echo "== high-frequency k-mers: kmer-cli analyze (k = 12, k-mers in more than 0.2 % of the reads)"
+kmer-cli analyze --table reads --column seq --kmer-size 12 --max-appearance-rate 0.002
+psql -X -v ON_ERROR_STOP=1 <<'SQL'
+SELECT table_name, column_name, kmer_size, occur_bitlen, max_appearance_rate, highfreq_kmer_count
+  FROM kmersearch_analysis_status;
+-- The stored keys: (k-mer << occur_bitlen) | (occurrence - 1), two bits per base.
+SELECT h.appearance_nrow AS reads,
+       (SELECT string_agg(substr('ACGT', ((h.uintkey >> (h.occur_bitlen + 2 * (h.kmer_size - i))) & 3)::int + 1, 1), '' ORDER BY i)
+          FROM generate_series(1, h.kmer_size) AS i) AS kmer,
+       (h.uintkey & ((1 << h.occur_bitlen) - 1)) + 1 AS occurrence
+  FROM kmersearch_highfreq_kmer h
+ WHERE h.table_oid = 'reads'::regclass
+ ORDER BY reads DESC, kmer LIMIT 5;
+SQL
+
 echo "== k-mer search: reads overlapping a 60-base stretch of the genome (with 3 substitutions)"
 psql -X -v ON_ERROR_STOP=1 <<'SQL'
 SET kmersearch.kmer_size = 12;          -- 2 * 12 + occur_bitlen 8 = 32-bit keys: the _int4 class
+-- Leave the high-frequency k-mers out of the index and the search: the
+-- analysis's settings, then its keys loaded into this session.
+SET kmersearch.max_appearance_rate = 0.002;
+SET kmersearch.preclude_highfreq_kmer = on;
+SELECT kmersearch_highfreq_kmer_cache_load('reads', 'seq') AS highfreq_keys_loaded;
 CREATE INDEX reads_seq_kmer ON reads USING gin (seq kmersearch_dna2_gin_ops_int4);
+SELECT highfreq_kmer_count AS keys_left_out_of_the_index FROM kmersearch_index_info WHERE index_oid = 'reads_seq_kmer'::regclass;
 -- The query: genome bases 20001-20060 with bases 10, 30 and 50 changed.
 SELECT overlay(overlay(overlay(substr(seq::text, 20001, 60)
            PLACING translate(substr(seq::text, 20010, 1), 'ACGT', 'CGTA') FROM 10)
@@ -73,10 +104,6 @@ SELECT id, name, length(seq) AS bases, kmersearch_matchscore(seq, :'query') AS s
  ORDER BY shared_kmers DESC, id LIMIT 5;
 SQL
 
-# The preloaded extension's background worker runs the worker pool, with its
-# socket in the data directory (kmersearch.worker_autostart, the default).
-worker_socket="$RUN_DIR/data/kmer-worker.sock"
-for _ in $(seq 1 100); do [ -S "$worker_socket" ] && break; sleep 0.1; done
 echo "== kmer-cli status"
 kmer-cli status --socket "$worker_socket"
 
