@@ -41,7 +41,7 @@ public sealed class AnalyzeCommands
         [Option("occur-bitlen", Description = "kmersearch.occur_bitlen for the call", ValueName = "BITS")] int? occurBitlen = null,
         [Option("max-appearance-rate", Description = "kmersearch.max_appearance_rate for the call (0 to 1)", ValueName = "RATE")] double? maxAppearanceRate = null,
         [Option("max-appearance-nrow", Description = "kmersearch.max_appearance_nrow for the call (0: no row limit)", ValueName = "ROWS")] int? maxAppearanceNrow = null,
-        [Option("readers", Description = "max_parallel_maintenance_workers for the call: the parallel readers the analysis may use", ValueName = "N")] int? readers = null,
+        [Option("readers", Description = "max_parallel_maintenance_workers for the call, which bounds the parallel readers of the scan (the result's parallel_workers_used says how many ran)", ValueName = "N")] int? readers = null,
         [Option("memory-limit", Description = "kmersearch.highfreq_analysis_memory_limit for the call, in MB", ValueName = "MB")] int? memoryLimit = null,
         [Option("json", Description = "Write the result as one JSON object (progress then goes to stderr)")] bool json = false)
     {
