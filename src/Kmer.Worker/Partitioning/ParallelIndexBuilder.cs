@@ -171,14 +171,14 @@ internal sealed class ParallelIndexBuilder
             {
                 await _context.SendNoticeAsync(NoticeLevel.Notice,
                     string.Create(CultureInfo.InvariantCulture,
-                        $"partition {step}: kept index \"{p.IndexName}\" on \"{p.Name}\" from an earlier call ({outcome.RowsProcessed} rows)"),
+                        $"partition {step}: kept index \"{p.IndexName}\" on \"{p.Name}\" from an earlier call"),
                     cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             else if (outcome.Success)
             {
                 await _context.SendNoticeAsync(NoticeLevel.Notice,
                     string.Create(CultureInfo.InvariantCulture,
-                        $"partition {step}: built index \"{p.IndexName}\" on \"{p.Name}\": {outcome.RowsProcessed} rows in {outcome.ElapsedMs} ms (backend {outcome.WorkerPid})"),
+                        $"partition {step}: built index \"{p.IndexName}\" on \"{p.Name}\" in {outcome.ElapsedMs} ms (backend {outcome.WorkerPid})"),
                     cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             else

@@ -265,7 +265,8 @@ internal static class ParallelIndexPlanner
                    AND EXISTS (SELECT 1 FROM {infoTable} ii
                                 WHERE ii.index_oid = c.oid AND ii.kmer_size = $8 AND ii.occur_bitlen = $9
                                   AND ii.preclude_highfreq_kmer = $10
-                                  AND (NOT $10 OR (abs(ii.max_appearance_rate - $11) <= 0.0001 AND ii.max_appearance_nrow = $12)))
+                                  AND (NOT $10 OR (abs(ii.max_appearance_rate - $11) <= 0.0001 AND ii.max_appearance_nrow = $12))),
+                   c.relkind IN ('i', 'I') AND i.indrelid = w.relid, coalesce(c.relispartition, false)
               FROM unnest($1::oid[], $2::text[], $3::text[], $4::boolean[]) AS w(relid, nspname, idxname, isleaf)
               JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
               JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname::text = w.idxname
@@ -288,22 +289,36 @@ internal static class ParallelIndexPlanner
             ["oid[]", "text[]", "text[]", "boolean[]", "int2", "oid", "oid", "int4", "int4", "boolean", "float8", "int4"],
             cancellationToken).ConfigureAwait(false);
         var reusable = new HashSet<long>();
+        var conflicts = new List<(ParallelIndexNode Node, bool OnThisRelation, bool Attached)>();
         foreach (IReadOnlyList<object?> row in taken.Rows)
         {
             ParallelIndexNode node = nodes.First(n => n.Oid == Long(row[0]));
             if (row[2] is true)
             {
                 reusable.Add(node.Oid);
-                continue;
             }
+            else
+            {
+                conflicts.Add((node, row[3] is true, row[4] is true));
+            }
+        }
 
+        // The partitioned table's own index first: most often the table is simply indexed already.
+        if (conflicts.OrderBy(c => c.Node.Level).ThenBy(c => c.Node.Oid).FirstOrDefault() is { Node: not null } conflict)
+        {
+            ParallelIndexNode node = conflict.Node;
+            string detail = (node.IsLeaf, conflict.OnThisRelation, conflict.Attached) switch
+            {
+                (false, true, _) => $"\"{node.Name}\" already has an index named \"{node.IndexName}\", the name kmersearch_parallel_create_index gives its index.",
+                (true, true, true) => $"The index \"{node.IndexName}\" of partition \"{node.Name}\" is already attached to a partitioned index.",
+                (true, true, false) => $"Partition \"{node.Name}\" already has an index named \"{node.IndexName}\" that is not a valid k-mer index of column \"{column}\" built with {opclassSql} and the current k-mer settings, so it cannot be kept.",
+                _ => $"kmersearch_parallel_create_index names the index of \"{node.Name}\" \"{node.IndexName}\"; another relation has that name.",
+            };
             throw new CallFailedException(
                 DuplicateTable,
                 $"relation \"{node.IndexName}\" already exists",
-                node.IsLeaf
-                    ? $"kmersearch_parallel_create_index names the index of partition \"{node.Name}\" \"{node.IndexName}\"; that name is taken by a relation that is not a valid k-mer index of this column built with the current operator class and settings."
-                    : $"kmersearch_parallel_create_index names the index of \"{node.Name}\" \"{node.IndexName}\".",
-                $"Drop or rename \"{node.IndexName}\" in schema \"{node.Schema}\".");
+                detail,
+                $"Drop or rename \"{node.IndexName}\" in schema \"{node.Schema}\" (DROP INDEX on the partitioned table's index drops its partitions' indexes too).");
         }
 
         return new ParallelIndexPlan(rootNode, column, typeName, opclassSql, tablespaceClause, nodes, reusable);
