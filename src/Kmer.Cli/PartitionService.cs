@@ -1,0 +1,400 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kmer.Cli;
+
+/// <summary>
+/// Runs <c>kmer-cli partition</c>, <c>unpartition</c> and <c>index</c>
+/// without the command-line framework, the way <c>analyze</c> runs
+/// (<see cref="AnalyzeService"/>):
+/// <list type="number">
+/// <item>Opens the working connection (exit 4 when it cannot) and a second
+/// one for polling (without it the command still runs, showing the notices only).</item>
+/// <item>Sets the given settings for the session.</item>
+/// <item>Calls the SQL function without a command timeout. Meanwhile the
+/// notices the server relays on that connection and, every poll interval,
+/// the row of <c>kmersearch_worker_status()</c> whose <c>caller_pid</c> is
+/// the working backend feed an <see cref="AnalyzeProgress"/>: a bar on a
+/// terminal, else timestamped lines.</item>
+/// <item>Writes the outcome. A server error gives
+/// <see cref="PartitionExitCodes.SqlError"/>, a lost connection
+/// <see cref="PartitionExitCodes.CannotConnect"/>; cancelling the token
+/// (Ctrl-C) cancels the statement (Npgsql sends PostgreSQL's cancel request)
+/// and gives <see cref="PartitionExitCodes.Cancelled"/>; an index build in
+/// which partitions failed gives <see cref="PartitionExitCodes.PartitionsFailed"/>.</item>
+/// </list>
+/// </summary>
+public sealed class PartitionService
+{
+    private const string StatusFunction = "kmersearch_worker_status";
+
+    private const string PollQuery =
+        "SELECT pid, job, progress, handler = $2 AS ours FROM " + StatusFunction + "()"
+        + " WHERE job IS NULL OR caller_pid = $1";
+
+    private const string IndexQuery =
+        "SELECT partition_name, index_name, rows_processed, execution_time_ms, worker_pid, success, error_message"
+        + " FROM " + IndexOptions.Function + "($1, $2, $3)";
+
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _pollInterval;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="time">The clock of the progress display and the elapsed time; the system clock when null.</param>
+    /// <param name="pollInterval">How often to ask for the job's progress; <see cref="AnalyzeOptions.PollInterval"/> when null.</param>
+    public PartitionService(TimeProvider? time = null, TimeSpan? pollInterval = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _pollInterval = pollInterval ?? AnalyzeOptions.PollInterval;
+    }
+
+    /// <summary>Runs <c>partition</c> or <c>unpartition</c>; returns one of <see cref="PartitionExitCodes"/>.</summary>
+    public Task<int> PartitionAsync(PartitionOptions options, AnalyzeConsole console, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(console);
+        var invocation = new Invocation<bool>(
+            options.Command,
+            options.Function,
+            options.ConnectionString,
+            new AnalyzeSettings(),
+            options.Json,
+            "the statement was cancelled and its transaction rolled back; the table is as it was",
+            async (connection, token) =>
+            {
+                string sql = options.Partitions is null
+                    ? $"SELECT {options.Function}($1, $2)"
+                    : $"SELECT {options.Function}($1, $3, $2)";
+                await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+                command.Parameters.Add(Text(options.Table));
+                command.Parameters.Add(Text(options.Tablespace));
+                if (options.Partitions is int n)
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = n, NpgsqlDbType = NpgsqlDbType.Integer });
+                }
+
+                await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                return true;
+            },
+            (_, elapsed) =>
+            {
+                if (options.Json)
+                {
+                    PartitionReport.WriteJson(console.Out, options, elapsed);
+                }
+                else
+                {
+                    PartitionReport.WriteText(console.Out, options, elapsed);
+                }
+
+                return PartitionExitCodes.Ok;
+            });
+        return RunAsync(invocation, console, cancellationToken);
+    }
+
+    /// <summary>Runs <c>index</c>; returns one of <see cref="PartitionExitCodes"/>.</summary>
+    public Task<int> IndexAsync(IndexOptions options, AnalyzeConsole console, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(console);
+        var invocation = new Invocation<List<IndexPartitionRow>>(
+            "index",
+            IndexOptions.Function,
+            options.ConnectionString,
+            options.Settings,
+            options.Json,
+            "the index builds were cancelled; partition indexes already built are kept, no partitioned index was created",
+            async (connection, token) =>
+            {
+                await using var command = new NpgsqlCommand(IndexQuery, connection) { CommandTimeout = 0 };
+                command.Parameters.Add(Text(options.Table));
+                command.Parameters.Add(Text(options.Column));
+                command.Parameters.Add(Text(options.Tablespace));
+                List<IndexPartitionRow> rows = [];
+                await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    rows.Add(new IndexPartitionRow(
+                        reader.GetString(0),
+                        reader.GetString(1),
+                        reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
+                        reader.IsDBNull(3) ? 0 : reader.GetInt64(3),
+                        reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                        !reader.IsDBNull(5) && reader.GetBoolean(5),
+                        reader.IsDBNull(6) ? null : reader.GetString(6)));
+                }
+
+                return rows;
+            },
+            (rows, elapsed) =>
+            {
+                var result = new IndexResult(options.Table, options.Column, rows, elapsed);
+                if (options.Json)
+                {
+                    IndexReport.WriteJson(console.Out, result);
+                }
+                else
+                {
+                    IndexReport.WriteText(console.Out, result);
+                }
+
+                return result.Failed == 0 ? PartitionExitCodes.Ok : PartitionExitCodes.PartitionsFailed;
+            });
+        return RunAsync(invocation, console, cancellationToken);
+    }
+
+    /// <summary>The progress display for <paramref name="console"/>: a bar on a terminal, else timestamped lines; on stderr with <paramref name="json"/>.</summary>
+    public AnalyzeProgress CreateProgress(bool json, AnalyzeConsole console, DateTimeOffset start)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        TextWriter output = json ? console.Error : console.Out;
+        return console.ProgressIsTerminal
+            ? new AnalyzeProgressBar(output, console.Width, start)
+            : new AnalyzeProgressLines(output, _time.LocalTimeZone);
+    }
+
+    private static NpgsqlParameter Text(string? value) =>
+        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    private async Task<int> RunAsync<T>(Invocation<T> invocation, AnalyzeConsole console, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunCoreAsync(invocation, console, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await console.Error.WriteLineAsync($"kmer-cli: {invocation.Command}: cancelled; {invocation.CancelledMessage}").ConfigureAwait(false);
+            if (invocation.Json)
+            {
+                AnalyzeReport.WriteFailureJson(console.Out, "cancelled", "cancelled by the user");
+            }
+
+            return PartitionExitCodes.Cancelled;
+        }
+    }
+
+    private async Task<int> RunCoreAsync<T>(Invocation<T> invocation, AnalyzeConsole console, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection? connection = await OpenAsync(invocation, console, cancellationToken).ConfigureAwait(false);
+        if (connection is null)
+        {
+            return PartitionExitCodes.CannotConnect;
+        }
+
+        int backendPid = connection.ProcessID;
+        try
+        {
+            foreach ((string name, string value) in invocation.Settings.ToSet())
+            {
+                await using var set = new NpgsqlCommand("SELECT set_config($1, $2, false)", connection);
+                set.Parameters.AddWithValue(name);
+                set.Parameters.AddWithValue(value);
+                await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (PostgresException ex)
+        {
+            return SqlError(invocation, console, ex);
+        }
+        catch (NpgsqlException ex)
+        {
+            return Lost(invocation, console, backendPid, ex);
+        }
+
+        await using NpgsqlConnection? poll = await OpenPollAsync(invocation, console, cancellationToken).ConfigureAwait(false);
+        DateTimeOffset start = _time.GetUtcNow();
+        long started = _time.GetTimestamp();
+        AnalyzeProgress progress = CreateProgress(invocation.Json, console, start);
+        connection.Notice += (_, e) => progress.OnNotice(new AnalyzeNotice(
+            _time.GetUtcNow(), e.Notice.InvariantSeverity, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
+
+        using var background = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task polling = poll is null ? Task.CompletedTask : PollAsync(poll, backendPid, invocation.Handler, progress, background.Token);
+        Task ticking = TickAsync(progress, background.Token);
+        bool succeeded = false;
+        try
+        {
+            T value;
+            try
+            {
+                value = await invocation.Execute(connection, cancellationToken).ConfigureAwait(false);
+                succeeded = true;
+            }
+            finally
+            {
+                await background.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAll(polling, ticking).ConfigureAwait(false);
+                progress.Finish(_time.GetUtcNow(), succeeded);
+            }
+
+            return invocation.Report(value, _time.GetElapsedTime(started));
+        }
+        catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return SqlError(invocation, console, ex);
+        }
+        catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Lost(invocation, console, backendPid, ex);
+        }
+    }
+
+    private static async Task<NpgsqlConnection?> OpenAsync<T>(Invocation<T> invocation, AnalyzeConsole console, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(invocation.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or ArgumentException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            string where = AnalyzeConnection.Describe(invocation.ConnectionString);
+            string reason = ex is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : ex.Message;
+            await console.Error.WriteLineAsync($"kmer-cli: cannot connect to PostgreSQL ({where}): {reason.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            if (invocation.Json)
+            {
+                AnalyzeReport.WriteFailureJson(console.Out, "cannot_connect", $"cannot connect ({where}): {reason}");
+            }
+
+            return null;
+        }
+    }
+
+    private static async Task<NpgsqlConnection?> OpenPollAsync<T>(Invocation<T> invocation, AnalyzeConsole console, CancellationToken cancellationToken)
+    {
+        var poll = new NpgsqlConnection(invocation.ConnectionString);
+        try
+        {
+            await poll.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return poll;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            await poll.DisposeAsync().ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"kmer-cli: no progress from {StatusFunction}(): cannot open a second connection: {ex.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private async Task PollAsync(NpgsqlConnection poll, int callerPid, string handler, AnalyzeProgress progress, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_pollInterval, _time);
+        try
+        {
+            do
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(PollTimeout);
+                try
+                {
+                    progress.OnSample(await SampleAsync(poll, callerPid, handler, attempt.Token).ConfigureAwait(false));
+                }
+                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName)
+                {
+                    return;     // no worker pool functions in this database: the notices are all there is
+                }
+                catch (Exception ex) when ((ex is NpgsqlException or OperationCanceledException) && !cancellationToken.IsCancellationRequested)
+                {
+                    if (poll.State is not System.Data.ConnectionState.Open)
+                    {
+                        return;
+                    }
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (NpgsqlException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<AnalyzeJobSample> SampleAsync(NpgsqlConnection poll, int callerPid, string handler, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(PollQuery, poll);
+        command.Parameters.AddWithValue(callerPid);
+        command.Parameters.AddWithValue(handler);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        int? poolPid = null;
+        long? job = null;
+        double? fraction = null;
+        bool ours = false;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.IsDBNull(1))
+            {
+                poolPid = reader.IsDBNull(0) ? null : reader.GetInt32(0);
+                continue;
+            }
+
+            bool isOurs = !reader.IsDBNull(3) && reader.GetBoolean(3);
+            if (job is null || (isOurs && !ours))
+            {
+                job = reader.GetInt64(1);
+                fraction = reader.IsDBNull(2) ? null : reader.GetDouble(2);
+                ours = isOurs;
+            }
+        }
+
+        return new AnalyzeJobSample(_time.GetUtcNow(), poolPid, job, fraction);
+    }
+
+    private async Task TickAsync(AnalyzeProgress progress, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_pollInterval, _time);
+        try
+        {
+            do
+            {
+                progress.OnTick(_time.GetUtcNow());
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static int SqlError<T>(Invocation<T> invocation, AnalyzeConsole console, PostgresException exception)
+    {
+        AnalyzeReport.WriteSqlError(console.Error, exception);
+        if (invocation.Json)
+        {
+            AnalyzeReport.WriteFailureJson(console.Out, "error", exception.MessageText, exception);
+        }
+
+        return PartitionExitCodes.SqlError;
+    }
+
+    private static int Lost<T>(Invocation<T> invocation, AnalyzeConsole console, int backendPid, NpgsqlException exception)
+    {
+        string message = string.Create(CultureInfo.InvariantCulture,
+            $"lost the connection to PostgreSQL ({AnalyzeConnection.Describe(invocation.ConnectionString)}, backend pid {backendPid}): {exception.Message.ReplaceLineEndings(" ")}");
+        console.Error.WriteLine($"kmer-cli: {message}");
+        if (invocation.Json)
+        {
+            AnalyzeReport.WriteFailureJson(console.Out, "cannot_connect", message);
+        }
+
+        return PartitionExitCodes.CannotConnect;
+    }
+
+    /// <summary>One command's call: the function, how to run it, how to report its value.</summary>
+    private sealed record Invocation<T>(
+        string Command,
+        string Handler,
+        string ConnectionString,
+        AnalyzeSettings Settings,
+        bool Json,
+        string CancelledMessage,
+        Func<NpgsqlConnection, CancellationToken, Task<T>> Execute,
+        Func<T, TimeSpan, int> Report);
+}
