@@ -1,0 +1,410 @@
+using System.Runtime.InteropServices;
+
+namespace Kmer.Core.Counting;
+
+/// <summary>
+/// The sparse strategy: every writer counts into tables of its own (no locks
+/// per key), all tables share one memory account, and what does not fit goes
+/// to spill files partitioned by the keys' hash.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Partitions.</b> A key's partition is the top <see cref="PartitionBits"/>
+/// (4..8) bits of its hash (<see cref="KeyHash"/>): 256 partitions from a
+/// 16 MiB limit up, fewer below so that a writer's empty tables (16 slots a
+/// partition) stay small. Each writer has one table per partition.
+/// </para>
+/// <para>
+/// <b>Memory.</b> A table doubles when three quarters full if the account
+/// grants the new size (the old one is released after the move, so the move
+/// itself is accounted) and the writer stays within its share, the limit less
+/// the tables held for completed writers, divided by the writers still
+/// counting. Otherwise the writer spills: each of its tables is compacted in
+/// place, appended to the writer's file for that partition as raw records
+/// (see <see cref="CountSlot"/>) and emptied, keeping its size.
+/// </para>
+/// <para>
+/// <b>Completion.</b> While nothing has spilled, a completed writer's tables
+/// are held in memory as they are. From the first spill on, held tables are
+/// spilled as well, and so is every writer that completes afterwards, so at
+/// selection either everything is in memory or everything is on disk.
+/// </para>
+/// <para>
+/// <b>Selection.</b> Partitions are processed on up to one thread per core.
+/// In memory, a partition's tables are merged into the largest one (grown once
+/// to the size the sum of their entries needs, if the account grants it; if
+/// not, each table is sorted in place by hash and the tables are merged like
+/// sorted runs, which needs no memory). From disk, see
+/// <see cref="SpilledPartitionReader"/>. The keys found are sorted at the end.
+/// </para>
+/// </remarks>
+internal sealed class SparseCounts : CountingStrategy
+{
+    private readonly List<SparseWriter> _writers = [];
+    private readonly List<SparseWriter> _held = [];
+    private long _heldBytes;
+    private volatile bool _spilled;
+
+    public SparseCounts(int keyBits, long memoryLimitBytes, string spillDirectory)
+        : base(keyBits, memoryLimitBytes)
+    {
+        PartitionBits = ChoosePartitionBits(memoryLimitBytes);
+        Store = new SpillStore(spillDirectory);
+    }
+
+    public int PartitionBits { get; }
+
+    public SpillStore Store { get; }
+
+    public override int SpillFileCount => Store.CreatedCount;
+
+    /// <summary>256 partitions from a 16 MiB limit up; at 1 MiB, 16.</summary>
+    public static int ChoosePartitionBits(long memoryLimitBytes)
+    {
+        int bits = 4;
+        while (bits < 8 && (memoryLimitBytes >> 16) >= 1L << (bits + 1))
+        {
+            bits++;
+        }
+
+        return bits;
+    }
+
+    /// <summary>May a writer that holds <paramref name="writerBytes"/> reserve <paramref name="moreBytes"/> more to grow a table?</summary>
+    internal bool TryReserveGrowth(long writerBytes, long moreBytes)
+    {
+        long share = (Budget.Limit - Volatile.Read(ref _heldBytes)) / Math.Max(1, LiveWriters);
+        return writerBytes + moreBytes <= share && Budget.TryReserve(moreBytes);
+    }
+
+    /// <summary>A writer has spilled: from now on everything else is spilled too.</summary>
+    internal void WriterSpilled(SparseWriter writer)
+    {
+        _ = writer;
+        _spilled = true;
+        SpillHeld();
+    }
+
+    internal void Complete(SparseWriter writer)
+    {
+        if (IsDisposed)
+        {
+            writer.Drop();
+            WriterCompleted();
+            return;
+        }
+
+        bool hold;
+        lock (Sync)
+        {
+            hold = !_spilled;
+            if (hold)
+            {
+                _held.Add(writer);
+                _heldBytes += writer.ReservedBytes;
+            }
+        }
+
+        try
+        {
+            if (!hold)
+            {
+                writer.SpillAndRelease();
+            }
+        }
+        finally
+        {
+            WriterCompleted();
+        }
+    }
+
+    protected override WriterCore CreateWriterCore()
+    {
+        SparseWriter writer;
+        lock (Sync)
+        {
+            writer = new SparseWriter(this, _writers.Count);
+            _writers.Add(writer);
+        }
+
+        long bytes = writer.ReservedBytes;
+        if (!Budget.TryReserve(bytes))
+        {
+            // The other writers hold the whole limit: make room by spilling the
+            // completed ones, else take the few empty tables past the limit.
+            _spilled = true;
+            SpillHeld();
+            if (!Budget.TryReserve(bytes))
+            {
+                Budget.Reserve(bytes);
+            }
+        }
+
+        return writer;
+    }
+
+    protected override IReadOnlyList<KeyCount> SelectCore(long threshold, CancellationToken cancellationToken)
+    {
+        SparseWriter[] writers;
+        lock (Sync)
+        {
+            writers = [.. _writers];
+        }
+
+        List<KeyCount> result;
+        if (_spilled)
+        {
+            SpillHeld();
+            result = SelectFromFiles(writers, threshold, cancellationToken);
+        }
+        else
+        {
+            SparseWriter[] held;
+            lock (Sync)
+            {
+                held = [.. _held];
+                _held.Clear();
+                _heldBytes = 0;
+            }
+
+            result = SelectInMemory(held, threshold, cancellationToken);
+        }
+
+        CollectionsMarshal.AsSpan(result).Sort(default(HashOrder));
+        return result;
+    }
+
+    protected override void DisposeCore()
+    {
+        Store.Dispose();
+        lock (Sync)
+        {
+            foreach (SparseWriter writer in _held)
+            {
+                writer.Drop();
+            }
+
+            _held.Clear();
+            _heldBytes = 0;
+        }
+    }
+
+    /// <summary>Spills the tables of every completed writer still held in memory.</summary>
+    private void SpillHeld()
+    {
+        lock (Sync)
+        {
+            foreach (SparseWriter writer in _held)
+            {
+                writer.SpillAndRelease();
+            }
+
+            _held.Clear();
+            _heldBytes = 0;
+        }
+    }
+
+    private List<KeyCount> SelectInMemory(SparseWriter[] held, long threshold, CancellationToken cancellationToken)
+    {
+        var result = new List<KeyCount>();
+        ParallelPartitions.Run(
+            1 << PartitionBits,
+            Environment.ProcessorCount,
+            static () => new List<KeyCount>(),
+            (partition, found) =>
+            {
+                MergePartition(held, partition, threshold, found);
+                PartitionSelected?.Invoke();
+            },
+            found =>
+            {
+                lock (result)
+                {
+                    result.AddRange(found);
+                }
+            },
+            cancellationToken);
+
+        // Tables of partitions not reached (cancellation, error) go back to the account.
+        foreach (SparseWriter writer in held)
+        {
+            writer.Drop();
+        }
+
+        return result;
+    }
+
+    private void MergePartition(SparseWriter[] held, int partition, long threshold, List<KeyCount> found)
+    {
+        var tables = new CountTable[held.Length];
+        int n = 0;
+        long entries = 0;
+        int target = 0;
+        foreach (SparseWriter writer in held)
+        {
+            CountTable table = writer.TakeTable(partition);
+            if (table.Used == 0)
+            {
+                Budget.Release(table.Bytes);
+                continue;
+            }
+
+            if (n > 0 && table.Bits > tables[target].Bits)
+            {
+                target = n;
+            }
+
+            entries += table.Used;
+            tables[n++] = table;
+        }
+
+        if (n == 0)
+        {
+            return;
+        }
+
+        ref CountTable merged = ref tables[target];
+        int bits = CountTable.BitsFor(entries);
+        if (bits > merged.Bits)
+        {
+            long oldBytes = merged.Bytes;
+            if (CountTable.Capacity(bits) < entries || !Budget.TryReserve((long)CountSlot.Size << bits))
+            {
+                MergeSorted(tables.AsSpan(0, n), threshold, found);
+                return;
+            }
+
+            merged.Resize(bits);
+            Budget.Release(oldBytes);
+        }
+
+        for (int t = 0; t < n; t++)
+        {
+            if (t == target)
+            {
+                continue;
+            }
+
+            foreach (ref readonly CountSlot slot in tables[t].Slots.AsSpan())
+            {
+                if (slot.Count != 0)
+                {
+                    merged.Add(slot.Hash, slot.Count);
+                }
+            }
+
+            Budget.Release(tables[t].Bytes);
+            tables[t] = default;
+        }
+
+        foreach (ref readonly CountSlot slot in merged.Slots.AsSpan())
+        {
+            if (slot.Count > threshold)
+            {
+                found.Add(new KeyCount(slot.Hash * KeyHash.Inverse, slot.Count));
+            }
+        }
+
+        Budget.Release(merged.Bytes);
+    }
+
+    /// <summary>Sorts each table in place by hash and merges them as sorted runs (no memory needed).</summary>
+    private void MergeSorted(Span<CountTable> tables, long threshold, List<KeyCount> found)
+    {
+        var runs = new CountSlot[tables.Length][];
+        var lengths = new int[tables.Length];
+        var positions = new int[tables.Length];
+        for (int t = 0; t < tables.Length; t++)
+        {
+            Span<CountSlot> entries = tables[t].Compact();
+            entries.Sort(default(HashOrder));
+            runs[t] = tables[t].Slots;
+            lengths[t] = entries.Length;
+        }
+
+        while (true)
+        {
+            bool any = false;
+            ulong lowest = ulong.MaxValue;
+            for (int t = 0; t < runs.Length; t++)
+            {
+                if (positions[t] < lengths[t])
+                {
+                    ulong hash = runs[t][positions[t]].Hash;
+                    if (!any || hash < lowest)
+                    {
+                        lowest = hash;
+                        any = true;
+                    }
+                }
+            }
+
+            if (!any)
+            {
+                break;
+            }
+
+            long count = 0;
+            for (int t = 0; t < runs.Length; t++)
+            {
+                if (positions[t] < lengths[t] && runs[t][positions[t]].Hash == lowest)
+                {
+                    count += runs[t][positions[t]++].Count;
+                }
+            }
+
+            if (count > threshold)
+            {
+                found.Add(new KeyCount(lowest * KeyHash.Inverse, count));
+            }
+        }
+
+        foreach (ref CountTable table in tables)
+        {
+            Budget.Release(table.Bytes);
+            table = default;
+        }
+    }
+
+    private List<KeyCount> SelectFromFiles(SparseWriter[] writers, long threshold, CancellationToken cancellationToken)
+    {
+        int partitions = 1 << PartitionBits;
+        int degree = Math.Min(Environment.ProcessorCount, partitions);
+        long slice = Budget.Limit / degree;
+        var result = new List<KeyCount>();
+        ParallelPartitions.Run(
+            partitions,
+            degree,
+            () => new SpilledPartitionReader(Budget, Store, slice, threshold),
+            (partition, reader) =>
+            {
+                var sources = new List<SpillSource>(writers.Length);
+                foreach (SparseWriter writer in writers)
+                {
+                    string? path = writer.File(partition);
+                    if (path is not null)
+                    {
+                        sources.Add(new SpillSource(path, writer.FileLength(partition)));
+                    }
+                }
+
+                reader.Process(sources, PartitionBits, cancellationToken);
+                foreach (SparseWriter writer in writers)
+                {
+                    writer.ForgetFile(partition);
+                }
+
+                PartitionSelected?.Invoke();
+            },
+            reader =>
+            {
+                reader.Dispose();
+                lock (result)
+                {
+                    result.AddRange(reader.Found);
+                }
+            },
+            cancellationToken);
+        return result;
+    }
+}
