@@ -29,6 +29,12 @@ public sealed class WorkerOptions
     /// <summary>The default <see cref="SpillDirectory"/>.</summary>
     public const string DefaultSpillDirectory = "/var/lib/kmer-worker/spill";
 
+    /// <summary>The default <see cref="AnalysisMemoryLimitMB"/>.</summary>
+    public const int DefaultAnalysisMemoryLimitMB = 1024;
+
+    /// <summary>The largest <see cref="AnalysisMemoryLimitMB"/> (1 TiB, the largest <c>kmersearch.highfreq_analysis_memory_limit</c>).</summary>
+    public const int MaxAnalysisMemoryLimitMB = 1024 * 1024;
+
     /// <summary>The admin users when the configuration names none.</summary>
     public static IReadOnlyList<string> DefaultAdminUsers { get; } = ["root"];
 
@@ -71,6 +77,14 @@ public sealed class WorkerOptions
 
     /// <summary>Where jobs keep their temporary files, one directory per job (created on demand, mode 0700).</summary>
     public string SpillDirectory { get; set; } = DefaultSpillDirectory;
+
+    /// <summary>
+    /// The most memory, in MB, one high-frequency analysis may use to count
+    /// keys (1 to 1048576); beyond it the counts spill to the job's spill
+    /// directory. A call uses the smaller of this and the caller's
+    /// <c>kmersearch.highfreq_analysis_memory_limit</c>.
+    /// </summary>
+    public int AnalysisMemoryLimitMB { get; set; } = DefaultAnalysisMemoryLimitMB;
 
     /// <summary>Whether the <c>diagnostics.*</c> handlers (for tests and benchmarks) are registered.</summary>
     public bool EnableDiagnosticHandlers { get; set; }

@@ -80,6 +80,12 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add($"{key}:SpillDirectory '{options.SpillDirectory}' is not an absolute path.");
         }
 
+        if (options.AnalysisMemoryLimitMB is < 1 or > WorkerOptions.MaxAnalysisMemoryLimitMB)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{key}:AnalysisMemoryLimitMB {options.AnalysisMemoryLimitMB} is out of range; it must be between 1 and {WorkerOptions.MaxAnalysisMemoryLimitMB}."));
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
