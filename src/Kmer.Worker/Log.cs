@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Kmer.Worker;
 
-/// <summary>Every log message of the worker, with stable event ids (1xxx socket, 2xxx connections, 3xxx calls, 4xxx database sessions, 5xxx spill directory).</summary>
+/// <summary>Every log message of the worker, with stable event ids (1xxx socket, 2xxx connections, 3xxx calls, 4xxx database sessions, 5xxx spill directory, 6xxx high-frequency analysis).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Listening on {SocketPath} (server user {ServerUser}, admin users {AdminUsers})")]
@@ -94,4 +94,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "kmersearch_delete_tempfiles for database {DatabaseOid} in {Path}: {Deleted} files ({Bytes} bytes) deleted, {Errors} errors")]
     public static partial void TempFilesDeleted(ILogger logger, long databaseOid, string path, int deleted, long bytes, int errors);
+
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Information, Message = "Job {Job}: high-frequency analysis of {Table}.{Column} ({Kmer}): {Leaves} leaves, {Blocks} blocks, {Ranges} ranges, {Readers} readers, memory limit {MemoryLimitMB} MB")]
+    public static partial void AnalysisStarted(ILogger logger, long job, string table, string column, string kmer, int leaves, long blocks, int ranges, int readers, int memoryLimitMB);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Job {Job}: scanned {Rows} rows with {Readers} readers in {Seconds:0.###} s; counting peaked at {PeakBytes} bytes, {SpillFiles} spill files")]
+    public static partial void AnalysisScanned(ILogger logger, long job, long rows, int readers, double seconds, long peakBytes, int spillFiles);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Job {Job}: wrote {Keys} high-frequency keys of {Table}.{Column} (count > {Threshold}) in {Seconds:0.###} s")]
+    public static partial void AnalysisWritten(ILogger logger, long job, int keys, string table, string column, long threshold, double seconds);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Job {Job}: undid {Analyses} analyses ({Keys} keys) of {Table}.{Column}")]
+    public static partial void AnalysisUndone(ILogger logger, long job, long analyses, long keys, string table, string column);
 }

@@ -75,6 +75,8 @@ public static class WorkerHost
         services.AddCallHandler<DeleteTempFilesHandler>(DeleteTempFilesHandler.HandlerName);
         services.AddCallHandler<WorkerCheckHandler>(WorkerCheckHandler.HandlerName);
         services.AddCallHandler<Partitioning.ParallelIndexHandler>(Partitioning.ParallelIndexHandler.HandlerName);
+        services.AddCallHandler<Analysis.HighfreqAnalysisHandler>(Analysis.HighfreqAnalysisHandler.HandlerName);
+        services.AddCallHandler<Analysis.UndoHighfreqAnalysisHandler>(Analysis.UndoHighfreqAnalysisHandler.HandlerName);
         if (section.GetValue<bool>(nameof(WorkerOptions.EnableDiagnosticHandlers)))
         {
             Diagnostics.DiagnosticHandlers.Register(services);
