@@ -18,6 +18,18 @@ CREATE FUNCTION kmersearch_parallel_create_index(table_name text, column_name te
     AS 'kmersearch_parallel_create_index';
 COMMENT ON FUNCTION kmersearch_parallel_create_index(text, text, text) IS 'Builds a k-mer GIN index on a partitioned table: one index per leaf partition, several at once on separate sessions (each committed on its own), then a partitioned index with every partition''s index attached, unless a partition failed. One row per leaf partition: name, index name, rows, build time in ms, building backend pid, success, error message.';
 
+CREATE FUNCTION kmersearch_perform_highfreq_analysis(table_name text, column_name text)
+    RETURNS kmersearch_analysis_result
+    LANGUAGE kmersearch_bridge VOLATILE STRICT PARALLEL UNSAFE
+    AS 'kmersearch_perform_highfreq_analysis';
+COMMENT ON FUNCTION kmersearch_perform_highfreq_analysis(text, text) IS 'Finds the high-frequency k-mers of a DNA2/DNA4 column under the current kmer_size and occur_bitlen: the n-gram keys found in more than min(trunc(rows × kmersearch.max_appearance_rate), kmersearch.max_appearance_nrow if > 0) rows; records them in kmersearch_highfreq_kmer and the analysis in kmersearch_highfreq_kmer_meta, in the caller''s transaction, and returns the row count, the number of keys, the parallel readers used, the rate and the effective threshold. The table is locked in EXCLUSIVE mode until the transaction ends.';
+
+CREATE FUNCTION kmersearch_undo_highfreq_analysis(table_name text, column_name text)
+    RETURNS kmersearch_drop_result
+    LANGUAGE kmersearch_bridge VOLATILE STRICT PARALLEL UNSAFE
+    AS 'kmersearch_undo_highfreq_analysis';
+COMMENT ON FUNCTION kmersearch_undo_highfreq_analysis(text, text) IS 'Removes every high-frequency k-mer analysis of the table and column (all kmer_size and occur_bitlen values) from kmersearch_highfreq_kmer, kmersearch_highfreq_kmer_meta and kmersearch_gin_index_meta, in the caller''s transaction; returns the number of analyses and of keys removed and an estimate of the storage freed (64 bytes per key). Loaded caches are not changed.';
+
 CREATE FUNCTION kmersearch_worker_check()
     RETURNS TABLE(check_name text, ok boolean, detail text)
     LANGUAGE kmersearch_bridge VOLATILE PARALLEL UNSAFE
