@@ -74,6 +74,8 @@ public static class WorkerHost
         services.AddCallHandler<WorkerStatusHandler>(WorkerStatusHandler.HandlerName);
         services.AddCallHandler<DeleteTempFilesHandler>(DeleteTempFilesHandler.HandlerName);
         services.AddCallHandler<WorkerCheckHandler>(WorkerCheckHandler.HandlerName);
+        services.AddCallHandler<Partitioning.PartitionTableHandler>(Partitioning.PartitionTableHandler.HandlerName);
+        services.AddCallHandler<Partitioning.UnpartitionTableHandler>(Partitioning.UnpartitionTableHandler.HandlerName);
         services.AddCallHandler<Partitioning.ParallelIndexHandler>(Partitioning.ParallelIndexHandler.HandlerName);
         services.AddCallHandler<Analysis.HighfreqAnalysisHandler>(Analysis.HighfreqAnalysisHandler.HandlerName);
         services.AddCallHandler<Analysis.UndoHighfreqAnalysisHandler>(Analysis.UndoHighfreqAnalysisHandler.HandlerName);
