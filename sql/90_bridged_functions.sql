@@ -18,6 +18,12 @@ CREATE FUNCTION kmersearch_parallel_create_index(table_name text, column_name te
     AS 'kmersearch_parallel_create_index';
 COMMENT ON FUNCTION kmersearch_parallel_create_index(text, text, text) IS 'Builds a k-mer GIN index on a partitioned table: one index per leaf partition, several at once on separate sessions (each committed on its own), then a partitioned index with every partition''s index attached, unless a partition failed. One row per leaf partition: name, index name, rows, build time in ms, building backend pid, success, error message.';
 
+CREATE FUNCTION kmersearch_partition_table(table_name text, partition_count integer, tablespace_name text DEFAULT NULL)
+    RETURNS void
+    LANGUAGE kmersearch_bridge VOLATILE PARALLEL UNSAFE
+    AS 'kmersearch_partition_table';
+COMMENT ON FUNCTION kmersearch_partition_table(text, integer, text) IS 'Turns a table with one DNA2/DNA4 column into a table hash-partitioned on that column with partition_count partitions (<table>_0 … <table>_<n-1>, in tablespace_name if given), keeping its rows, name, columns, defaults, constraints, keys, indexes, comments, grants, owner and high-frequency analysis; all in the caller''s transaction.';
+
 CREATE FUNCTION kmersearch_perform_highfreq_analysis(table_name text, column_name text)
     RETURNS kmersearch_analysis_result
     LANGUAGE kmersearch_bridge VOLATILE STRICT PARALLEL UNSAFE
@@ -29,6 +35,12 @@ CREATE FUNCTION kmersearch_undo_highfreq_analysis(table_name text, column_name t
     LANGUAGE kmersearch_bridge VOLATILE STRICT PARALLEL UNSAFE
     AS 'kmersearch_undo_highfreq_analysis';
 COMMENT ON FUNCTION kmersearch_undo_highfreq_analysis(text, text) IS 'Removes every high-frequency k-mer analysis of the table and column (all kmer_size and occur_bitlen values) from kmersearch_highfreq_kmer, kmersearch_highfreq_kmer_meta and kmersearch_gin_index_meta, in the caller''s transaction; returns the number of analyses and of keys removed and an estimate of the storage freed (64 bytes per key). Loaded caches are not changed.';
+
+CREATE FUNCTION kmersearch_unpartition_table(table_name text, tablespace_name text DEFAULT NULL)
+    RETURNS void
+    LANGUAGE kmersearch_bridge VOLATILE PARALLEL UNSAFE
+    AS 'kmersearch_unpartition_table';
+COMMENT ON FUNCTION kmersearch_unpartition_table(text, text) IS 'Turns a partitioned table with one DNA2/DNA4 column back into a plain table (in tablespace_name if given), keeping its rows, name, columns, defaults, constraints, keys, indexes, comments, grants, owner and high-frequency analysis; all in the caller''s transaction.';
 
 CREATE FUNCTION kmersearch_worker_check()
     RETURNS TABLE(check_name text, ok boolean, detail text)
