@@ -95,7 +95,7 @@ public sealed class IndexDatabaseTests : IClassFixture<DatabaseFixture>
     {
         await using (NpgsqlConnection connection = await _database.OpenConnectionAsync())
         {
-            await DatabaseFixture.ExecuteAsync(connection, "CREATE TABLE cli_part (id int PRIMARY KEY, seq dna2)");
+            await DatabaseFixture.ExecuteAsync(connection, "CREATE TABLE cli_part (id int, seq dna2)");
             await DatabaseFixture.ExecuteAsync(connection, "INSERT INTO cli_part SELECT i, 'ACGTACGTAC' FROM generate_series(1, 100) i");
         }
 
