@@ -62,6 +62,9 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
 
     private static readonly TimeSpan ProgressTick = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How often, at most, an INFO reports the scan's progress.</summary>
+    private static readonly TimeSpan NoticeInterval = TimeSpan.FromSeconds(3);
+
     private readonly DatabaseSessions _sessions;
     private readonly SpillDirectory _spill;
     private readonly WorkerOptions _options;
@@ -77,8 +80,6 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
         _logger = logger;
     }
 
-    /// <summary>How often, at most, an INFO reports the scan's progress.</summary>
-    internal static TimeSpan NoticeInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <inheritdoc/>
     public async ValueTask<object?> InvokeAsync(HandlerContext context, CancellationToken cancellationToken)
