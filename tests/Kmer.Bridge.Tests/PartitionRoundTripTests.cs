@@ -280,6 +280,39 @@ public sealed class PartitionRoundTripTests : IClassFixture<BridgeFixture>
     }
 
     [DatabaseFact]
+    public async Task A_parallel_built_kmer_index_is_rebuilt_with_the_settings_of_its_partitions()
+    {
+        await using NpgsqlConnection connection = await _fixture.OpenAsync();
+        await Sql.ExecuteAsync(connection, $"""
+            DROP TABLE IF EXISTS part_parallel;
+            CREATE TABLE part_parallel (id int, seq dna2) PARTITION BY HASH (seq);
+            CREATE TABLE part_parallel_0 PARTITION OF part_parallel FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+            CREATE TABLE part_parallel_1 PARTITION OF part_parallel FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+            INSERT INTO part_parallel SELECT i, {DnaOf}::dna2 FROM generate_series(1, 300) i;
+            SET kmersearch.kmer_size = 8;
+            SET kmersearch.occur_bitlen = 8;
+            """);
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(connection,
+            "SELECT count(*) FILTER (WHERE success) FROM kmersearch_parallel_create_index('part_parallel', 'seq')"));
+        const string Query = "SELECT count(*) FROM part_parallel WHERE seq =% 'ACGTACGTACGTACGTAC'";
+        long matches = await Sql.ScalarAsync<long>(connection, Query);
+
+        // Only the partitions' indexes have their settings recorded: the rebuilt index takes theirs.
+        await Sql.ExecuteAsync(connection, """
+            DELETE FROM kmersearch_index_info WHERE index_oid = 'part_parallel_seq_gin_idx'::regclass;
+            RESET kmersearch.kmer_size;
+            RESET kmersearch.occur_bitlen;
+            """);
+        await Sql.ExecuteAsync(connection, "SELECT kmersearch_unpartition_table('part_parallel')");
+
+        List<object?[]> info = await Sql.RowsAsync(connection,
+            "SELECT index_oid::regclass::text, kmer_size, occur_bitlen FROM kmersearch_index_info WHERE table_oid = 'part_parallel'::regclass");
+        Assert.Equal(new object?[] { "part_parallel_seq_gin_idx", 8, 8 }, Assert.Single(info));
+        await Sql.ExecuteAsync(connection, "SET kmersearch.kmer_size = 8; SET kmersearch.occur_bitlen = 8");
+        Assert.Equal(matches, await Sql.ScalarAsync<long>(connection, Query));
+    }
+
+    [DatabaseFact]
     public async Task Exact_names_and_the_search_path_resolve_like_the_original()
     {
         await using NpgsqlConnection connection = await _fixture.OpenAsync();

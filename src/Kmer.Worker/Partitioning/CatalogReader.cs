@@ -66,7 +66,8 @@ internal static class CatalogReader
                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
                CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
                NULLIF(a.attstattarget, -1)::int8 AS stattarget,
-               a.attoptions::text[] AS options,
+               ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) AS o
+                      WHERE o LIKE 'n\_distinct=%' OR o LIKE 'n\_distinct\_inherited=%') AS options,
                pg_catalog.col_description(a.attrelid, a.attnum) AS comment
           FROM pg_catalog.pg_attribute a
           JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -360,11 +361,21 @@ internal static class CatalogReader
             return settings;
         }
 
+        // The index's own row, else (a partitioned index recorded only per partition, say)
+        // the row of one of its partitions' indexes.
         foreach (SpiRow row in await spi.QueryAsync(
             $"""
-            SELECT index_oid::int8 AS index_oid, kmer_size::int8 AS kmer_size, occur_bitlen::int8 AS occur_bitlen,
-                   preclude_highfreq_kmer, max_appearance_rate::float8 AS max_appearance_rate, max_appearance_nrow::int8 AS max_appearance_nrow
-              FROM {table} WHERE table_oid = $1
+            SELECT i.indexrelid::int8 AS index_oid, r.kmer_size::int8 AS kmer_size, r.occur_bitlen::int8 AS occur_bitlen,
+                   r.preclude_highfreq_kmer, r.max_appearance_rate::float8 AS max_appearance_rate,
+                   r.max_appearance_nrow::int8 AS max_appearance_nrow
+              FROM pg_catalog.pg_index i
+             CROSS JOIN LATERAL (
+                   SELECT ii.* FROM {table} ii
+                    WHERE ii.index_oid = i.indexrelid
+                       OR ii.index_oid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(i.indexrelid) t)
+                    ORDER BY ii.index_oid = i.indexrelid DESC, ii.created_at DESC
+                    LIMIT 1) r
+             WHERE i.indrelid = $1
             """,
             SpiArg.Oid(oid)).ConfigureAwait(false))
         {

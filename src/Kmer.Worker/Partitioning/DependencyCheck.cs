@@ -92,11 +92,13 @@ internal static class DependencyCheck
     public static CallFailedException Error(string action, string table, IReadOnlyList<string> blockers)
     {
         const int Named = 5;
-        string names = string.Join(", ", blockers.Take(Named));
+        List<string> named = [.. blockers.Take(Named)];
         if (blockers.Count > Named)
         {
-            names += $" and {blockers.Count - Named} other object(s)";
+            named.Add($"{blockers.Count - Named} other object(s)");
         }
+
+        string names = named.Count == 1 ? named[0] : string.Join(", ", named[..^1]) + " and " + named[^1];
 
         string verb = blockers.Count == 1 ? "depends" : "depend";
         return new CallFailedException(

@@ -113,7 +113,7 @@ internal sealed class ColumnDefinition
     /// <summary><c>ALTER COLUMN … SET STATISTICS</c> when set (not −1).</summary>
     public required int? StatisticsTarget { get; init; }
 
-    /// <summary><c>ALTER COLUMN … SET (…)</c> options (n_distinct …).</summary>
+    /// <summary><c>ALTER COLUMN … SET (…)</c> options: <c>n_distinct</c> and <c>n_distinct_inherited</c> (PostgreSQL's own; others are not copied).</summary>
     public required IReadOnlyList<string> Options { get; init; }
 
     public required string? Comment { get; init; }
