@@ -157,10 +157,19 @@ export_snapshot(void)
 	return ExportSnapshot(GetActiveSnapshot());
 }
 
+/* One setting; var (when known) lets reals go out with every digit. */
 static void
-pack_setting(msgpack_packer *pk, const char *name, int *count)
+pack_setting(msgpack_packer *pk, const char *name, struct config_generic *var, int *count)
 {
 	const char *value = GetConfigOption(name, true, false);
+	char		exact[64];
+
+	/* GetConfigOption prints reals with 6 digits; the pool needs the value the session uses. */
+	if (var != NULL && var->vartype == PGC_REAL)
+	{
+		snprintf(exact, sizeof(exact), "%.17g", *((struct config_real *) var)->variable);
+		value = exact;
+	}
 
 	if (value == NULL)
 		return;
@@ -172,7 +181,7 @@ pack_setting(msgpack_packer *pk, const char *name, int *count)
 	(*count)++;
 }
 
-/* Every kmersearch.* setting and the context_settings, in their base units (as GetConfigOption shows them). */
+/* Every kmersearch.* setting and the context_settings, in their base units (as GetConfigOption shows them, reals exactly). */
 static void
 pack_settings(msgpack_packer *pk)
 {
@@ -193,9 +202,9 @@ pack_settings(msgpack_packer *pk)
 			msgpack_pack_map(pk, count);
 		for (int i = 0; i < nvars; i++)
 			if (strncmp(vars[i]->name, "kmersearch.", 11) == 0 && !(vars[i]->flags & GUC_CUSTOM_PLACEHOLDER))
-				pack_setting(pass == 1 ? pk : NULL, vars[i]->name, &count);
+				pack_setting(pass == 1 ? pk : NULL, vars[i]->name, vars[i], &count);
 		for (size_t i = 0; i < lengthof(context_settings); i++)
-			pack_setting(pass == 1 ? pk : NULL, context_settings[i], &count);
+			pack_setting(pass == 1 ? pk : NULL, context_settings[i], NULL, &count);
 	}
 }
 

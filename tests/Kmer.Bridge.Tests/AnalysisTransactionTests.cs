@@ -34,6 +34,21 @@ public sealed class AnalysisTransactionTests : IClassFixture<AnalysisFixture>, I
     public Task DisposeAsync() => Task.CompletedTask;
 
     [DatabaseFact]
+    public async Task The_rate_reaches_the_pool_with_every_digit()
+    {
+        // 1000 rows × 0.00299999949 = 2.99999949 → threshold 2; rounded to six digits (0.003) it would be 3.
+        await using NpgsqlConnection connection = await _fixture.OpenAsync();
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync();
+        await Sql.ExecuteAsync(connection, "SET LOCAL kmersearch.max_appearance_rate = 0.00299999949; SET LOCAL kmersearch.max_appearance_nrow = 0");
+
+        List<object?[]> rows = await Sql.RowsAsync(connection,
+            $"SELECT total_rows, max_appearance_nrow_used FROM kmersearch_perform_highfreq_analysis('{Table}', 'seq')");
+
+        Assert.Equal(new object?[] { 1000L, 2 }, Assert.Single(rows));
+        await transaction.RollbackAsync();
+    }
+
+    [DatabaseFact]
     public async Task A_rollback_after_a_successful_analysis_leaves_the_tables_as_they_were()
     {
         await using NpgsqlConnection connection = await _fixture.OpenAsync();
