@@ -43,6 +43,8 @@ public sealed class PartitionRefusalTests : IClassFixture<BridgeFixture>
         Assert.Contains("partition_count", zero.MessageText, StringComparison.Ordinal);
         await RefusedAsync("ref_count", Plain("ref_count"), "SELECT kmersearch_partition_table('ref_count', NULL)", "22023");
         await RefusedAsync("ref_count", Plain("ref_count"), "SELECT kmersearch_partition_table('ref_count', -3)", "22023");
+        PostgresException many = await RefusedAsync("ref_count", Plain("ref_count"), "SELECT kmersearch_partition_table('ref_count', 100001)", "22023");
+        Assert.Contains("at most 100000", many.MessageText, StringComparison.Ordinal);
     }
 
     [DatabaseFact]

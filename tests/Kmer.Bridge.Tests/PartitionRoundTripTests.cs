@@ -343,7 +343,7 @@ public sealed class PartitionRoundTripTests : IClassFixture<BridgeFixture>
         string directory = $"/tmp/{name}";
 
         // The directory must belong to the server's OS user: let the server create it.
-        await Sql.ExecuteAsync(connection, $"COPY (SELECT 1) TO PROGRAM 'mkdir -p {directory}'");
+        await Sql.ExecuteAsync(connection, $"COPY (SELECT 1) TO PROGRAM 'mkdir -p {directory} && cat >/dev/null'");
         await Sql.ExecuteAsync(connection, $"CREATE TABLESPACE {name} LOCATION '{directory}'");
         try
         {

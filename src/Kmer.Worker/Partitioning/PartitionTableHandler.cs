@@ -30,6 +30,9 @@ public sealed class PartitionTableHandler : ICallHandler
     /// <summary>The handler name the SQL function's body names.</summary>
     public const string HandlerName = "kmersearch_partition_table";
 
+    /// <summary>The most partitions one call creates (each is a table locked until the transaction ends).</summary>
+    public const int MaxPartitions = 100000;
+
     private const string Action = "partition";
 
     private readonly TimeProvider _time;
@@ -50,6 +53,13 @@ public sealed class PartitionTableHandler : ICallHandler
         {
             throw new CallFailedException(PartitionErrors.InvalidParameterValue,
                 string.Create(CultureInfo.InvariantCulture, $"partition_count must be at least 1, not {(context.Call.Args.Count > 1 && context.Call.Args[1] is null ? "NULL" : count.ToString(CultureInfo.InvariantCulture))}"));
+        }
+
+        if (count > MaxPartitions)
+        {
+            throw new CallFailedException(PartitionErrors.InvalidParameterValue,
+                string.Create(CultureInfo.InvariantCulture, $"partition_count must be at most {MaxPartitions}, not {count}"),
+                hint: "Each partition is a table created, and locked, in the caller's transaction.");
         }
 
         string name = RebuildSupport.RequireTableName(tableName, "kmersearch_partition_table");

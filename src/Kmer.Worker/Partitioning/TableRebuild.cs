@@ -582,7 +582,7 @@ internal sealed partial class TableRebuild
         string[] tables = ["kmersearch_highfreq_kmer_meta", "kmersearch_highfreq_kmer", "kmersearch_gin_index_meta", "kmersearch_index_info"];
         string[] qualified = [.. tables.Select(t => SqlText.Qualified(schema, t))];
         SpiRow access = await _spi.QuerySingleAsync(
-            "SELECT bool_and(pg_catalog.has_table_privilege(t, 'SELECT, UPDATE')) AS ok FROM pg_catalog.unnest($1::text[]) AS t",
+            "SELECT pg_catalog.bool_and(pg_catalog.has_table_privilege(t, 'SELECT, UPDATE')) AS ok FROM pg_catalog.unnest($1::text[]) AS t",
             new SpiArg(qualified, "text[]")).ConfigureAwait(false) ?? throw new InvalidOperationException("no row");
         if (!access.Bool("ok"))
         {
