@@ -376,6 +376,7 @@ public sealed class PartitionRoundTripTests : IClassFixture<BridgeFixture>
         {
             await Sql.ExecuteAsync(connection, "DROP TABLE IF EXISTS part_placed");
             await Sql.ExecuteAsync(connection, $"DROP TABLESPACE IF EXISTS {name}");
+            await Sql.ExecuteAsync(connection, $"COPY (SELECT 1) TO PROGRAM 'rm -rf {directory} && cat >/dev/null'");
         }
     }
 
