@@ -1,9 +1,12 @@
 -- Event triggers that keep kmersearch_index_info in step with GIN indexes.
 -- The extension is relocatable, so the functions find its tables through
--- pg_extension instead of search_path.
+-- pg_extension instead of search_path. They run as the extension's owner
+-- (SECURITY DEFINER, fixed search_path): the bookkeeping rows are the
+-- extension's, so a role that may create or drop an index needs no
+-- privileges on the extension's tables.
 
 CREATE FUNCTION kmersearch_on_index_create() RETURNS event_trigger
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ext_schema name;
     cmd record;
@@ -113,7 +116,7 @@ END;
 $$;
 
 CREATE FUNCTION kmersearch_on_index_drop() RETURNS event_trigger
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ext_schema name;
     dropped oid[];

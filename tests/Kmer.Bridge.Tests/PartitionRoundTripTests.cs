@@ -196,8 +196,7 @@ public sealed class PartitionRoundTripTests : IClassFixture<BridgeFixture>
             DO $$ BEGIN CREATE ROLE part_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
             DROP SCHEMA IF EXISTS part_owned CASCADE;
             CREATE SCHEMA part_owned AUTHORIZATION part_owner;
-            -- The extension's drop event trigger deletes from these as the dropping role (and the
-            -- call moves analysis rows as the caller): a non-superuser owner needs the privileges.
+            -- The call moves analysis rows as the caller: a non-superuser owner needs these privileges.
             GRANT SELECT, UPDATE, DELETE ON kmersearch_index_info, kmersearch_gin_index_meta,
                 kmersearch_highfreq_kmer, kmersearch_highfreq_kmer_meta TO part_owner;
             SET ROLE part_owner;

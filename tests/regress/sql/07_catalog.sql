@@ -105,3 +105,23 @@ ROLLBACK;
 SELECT count(*) AS after_rollback FROM kmersearch_index_info;
 DROP TABLE tagged, reads;
 DROP OPERATOR CLASS kmersearch_test_int4_array_ops USING gin;
+
+-- The index bookkeeping triggers run as the extension's owner: a role with no
+-- privileges on the extension's tables creates and drops k-mer indexes.
+CREATE ROLE catalog_plain_owner;
+CREATE TABLE catalog_owned (seq dna2);
+ALTER TABLE catalog_owned OWNER TO catalog_plain_owner;
+GRANT CREATE ON SCHEMA public TO catalog_plain_owner;
+SET ROLE catalog_plain_owner;
+SET kmersearch.kmer_size = 8;
+CREATE INDEX catalog_owned_idx ON catalog_owned USING gin (seq kmersearch_dna2_gin_ops_int4);
+RESET ROLE;
+SELECT count(*) AS recorded FROM kmersearch_index_info WHERE index_oid = 'catalog_owned_idx'::regclass;
+SET ROLE catalog_plain_owner;
+DROP TABLE catalog_owned;
+RESET ROLE;
+RESET kmersearch.kmer_size;
+REVOKE CREATE ON SCHEMA public FROM catalog_plain_owner;
+SELECT count(*) AS left_behind FROM kmersearch_index_info i
+ WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = i.index_oid);
+DROP ROLE catalog_plain_owner;
