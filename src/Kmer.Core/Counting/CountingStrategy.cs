@@ -34,7 +34,7 @@ internal abstract class CountingStrategy : IDisposable
     /// <summary>Guards the life-cycle fields here and the subclasses' shared state.</summary>
     protected object Sync { get; } = new();
 
-    protected bool IsDisposed
+    internal bool IsDisposed
     {
         get
         {

@@ -12,6 +12,9 @@ internal sealed class DenseCounts : CountingStrategy
     /// <summary>Counters scanned by one selection task.</summary>
     private const int ChunkLength = 1 << 18;
 
+    /// <summary>From 2^22 counters (16 MiB) up, writers count through a <see cref="HotKeyCache"/>.</summary>
+    private const int MinCachedKeyBits = 22;
+
     private readonly uint[] _counts;
     private readonly Dictionary<ulong, long> _wraps = [];
 
@@ -28,18 +31,42 @@ internal sealed class DenseCounts : CountingStrategy
     /// <summary>The array's size for <paramref name="keyBits"/>-bit keys.</summary>
     public static long BytesFor(int keyBits) => sizeof(uint) * (1L << keyBits);
 
-    /// <summary>Adds <paramref name="count"/> to one key's counter (tests use it to reach the 32-bit limit).</summary>
-    internal void Add(ulong key, uint count)
+    /// <summary>Adds <paramref name="count"/> rows to one key's counter.</summary>
+    internal void Add(ulong key, long count)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(key, MaxKey);
-        uint after = Interlocked.Add(ref _counts[(int)key], count);
-        if (after < count)
+        uint low = (uint)count;
+        long extra = count - low;
+        uint after = Interlocked.Add(ref _counts[(int)key], low);
+        if (after < low)
         {
-            Wrapped(key);
+            extra += 1L << 32;
+        }
+
+        if (extra != 0)
+        {
+            lock (_wraps)
+            {
+                _wraps[key] = _wraps.GetValueOrDefault(key) + extra;
+            }
         }
     }
 
-    protected override WriterCore CreateWriterCore() => new Writer(this);
+    protected override WriterCore CreateWriterCore()
+    {
+        // A hot-key cache pays once the array no longer fits in the CPU caches.
+        HotKeyCache? cache = null;
+        if (KeyBits >= MinCachedKeyBits)
+        {
+            cache = new HotKeyCache(HotKeyCache.BitsFor(Budget.Limit));
+            if (!Budget.TryReserve(cache.Bytes))
+            {
+                cache = null;
+            }
+        }
+
+        return new Writer(this, cache);
+    }
 
     protected override IReadOnlyList<KeyCount> SelectCore(long threshold, CancellationToken cancellationToken)
     {
@@ -128,16 +155,45 @@ internal sealed class DenseCounts : CountingStrategy
     {
         private readonly DenseCounts _owner;
         private readonly uint[] _counts;
+        private HotKeyCache? _cache;
 
-        public Writer(DenseCounts owner)
+        public Writer(DenseCounts owner, HotKeyCache? cache)
         {
             _owner = owner;
             _counts = owner._counts;
+            _cache = cache;
         }
 
         public override void AddRow(ReadOnlySpan<ulong> keys)
         {
             _owner.CheckKeys(keys);
+            if (_cache is null)
+            {
+                Increment(keys);
+                return;
+            }
+
+            Increment(_cache.Absorb(keys, out bool drain));
+            if (drain)
+            {
+                DrainCache();
+            }
+        }
+
+        public override void Complete()
+        {
+            if (_cache is not null)
+            {
+                DrainCache();
+                _owner.Budget.Release(_cache.Bytes);
+                _cache = null;
+            }
+
+            _owner.WriterCompleted();
+        }
+
+        private void Increment(ReadOnlySpan<ulong> keys)
+        {
             uint[] counts = _counts;
             foreach (ulong key in keys)
             {
@@ -148,6 +204,15 @@ internal sealed class DenseCounts : CountingStrategy
             }
         }
 
-        public override void Complete() => _owner.WriterCompleted();
+        private void DrainCache()
+        {
+            var target = new CacheTarget(_owner);
+            _cache!.Drain(ref target);
+        }
+    }
+
+    private readonly struct CacheTarget(DenseCounts owner) : ICountTarget
+    {
+        public void Add(ulong key, long count) => owner.Add(key, count);
     }
 }

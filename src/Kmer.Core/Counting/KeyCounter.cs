@@ -20,17 +20,24 @@ namespace Kmer.Core.Counting;
 /// <b>Sparse</b> otherwise: per-writer hash tables under a shared memory
 /// account, spilling to files in the spill directory partitioned by key hash
 /// (see <c>SparseCounts</c> and <c>SpilledPartitionReader</c>). Counts are
-/// 64-bit there.
+/// 64-bit there. In both, each writer may count through a small cache of its
+/// own that keeps the most frequent keys in the CPU caches while nearly every
+/// key hits it (<c>HotKeyCache</c>; from KeyBits 22 up for dense).
 /// </para>
 /// <para>
 /// <see cref="PeakMemoryBytes"/> counts the counter array or the tables, their
-/// transient copies while growing, and the selection's tables and read
-/// buffers: everything that grows with the data. It does not count the list
-/// <see cref="SelectAbove"/> returns, object headers and per-partition
-/// bookkeeping (a few KiB), or the file system cache. The one way past the
-/// limit: a sparse writer created while the others hold the whole limit still
-/// gets its empty tables (16 slots per partition, 256 bytes each, at most
-/// 64 KiB).
+/// transient copies while growing, the writers' caches, and the selection's
+/// tables and read buffers: everything that grows with the data or the
+/// writers. It does not count the list <see cref="SelectAbove"/> returns,
+/// object headers and per-partition bookkeeping (a few KiB per writer), or the
+/// file system cache. The one way past the limit: a sparse writer created
+/// while the others hold the whole limit still gets its empty tables (16 slots
+/// per partition, 256 bytes each, at most 64 KiB).
+/// </para>
+/// <para>
+/// Not meant for calls concurrent with <see cref="SelectAbove"/> or
+/// <see cref="Dispose"/> other than <see cref="PeakMemoryBytes"/> and
+/// <see cref="SpillFileCount"/>.
 /// </para>
 /// </remarks>
 public sealed class KeyCounter : IDisposable
@@ -121,5 +128,5 @@ public sealed class KeyCounter : IDisposable
     }
 
     /// <summary>Adds <paramref name="count"/> rows to one key of a dense counter at once (tests reach the 32-bit limit with it).</summary>
-    internal void AddDense(ulong key, uint count) => ((DenseCounts)_strategy).Add(key, count);
+    internal void AddDense(ulong key, long count) => ((DenseCounts)_strategy).Add(key, count);
 }

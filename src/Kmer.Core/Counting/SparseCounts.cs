@@ -21,7 +21,10 @@ namespace Kmer.Core.Counting;
 /// the tables held for completed writers, divided by the writers still
 /// counting. Otherwise the writer spills: each of its tables is compacted in
 /// place, appended to the writer's file for that partition as raw records
-/// (see <see cref="CountSlot"/>) and emptied, keeping its size.
+/// (see <see cref="CountSlot"/>) and emptied, keeping its size. A writer's
+/// <see cref="HotKeyCache"/>, if the account had room for it when the writer
+/// was made, is not spilled; it is drained into the tables when the writer
+/// completes.
 /// </para>
 /// <para>
 /// <b>Completion.</b> While nothing has spilled, a completed writer's tables
@@ -30,7 +33,8 @@ namespace Kmer.Core.Counting;
 /// selection either everything is in memory or everything is on disk.
 /// </para>
 /// <para>
-/// <b>Selection.</b> Partitions are processed on up to one thread per core.
+/// <b>Selection.</b> Partitions are processed on up to one thread per core
+/// (from disk: with a slice of the limit each, at least 64 KiB).
 /// In memory, a partition's tables are merged into the largest one (grown once
 /// to the size the sum of their entries needs, if the account grants it; if
 /// not, each table is sorted in place by hash and the tables are merged like
@@ -120,10 +124,17 @@ internal sealed class SparseCounts : CountingStrategy
 
     protected override WriterCore CreateWriterCore()
     {
+        // The hot-key cache only if it fits now; the empty tables in any case.
+        HotKeyCache? cache = new HotKeyCache(HotKeyCache.BitsFor(Budget.Limit));
+        if (!Budget.TryReserve(cache.Bytes))
+        {
+            cache = null;
+        }
+
         SparseWriter writer;
         lock (Sync)
         {
-            writer = new SparseWriter(this, _writers.Count);
+            writer = new SparseWriter(this, _writers.Count, cache);
             _writers.Add(writer);
         }
 
@@ -368,8 +379,9 @@ internal sealed class SparseCounts : CountingStrategy
 
     private List<KeyCount> SelectFromFiles(SparseWriter[] writers, long threshold, CancellationToken cancellationToken)
     {
+        // One slice of the limit per thread, none below 64 KiB.
         int partitions = 1 << PartitionBits;
-        int degree = Math.Min(Environment.ProcessorCount, partitions);
+        int degree = (int)Math.Min(Math.Min(Environment.ProcessorCount, partitions), Budget.Limit >> 16);
         long slice = Budget.Limit / degree;
         var result = new List<KeyCount>();
         ParallelPartitions.Run(

@@ -18,9 +18,14 @@ internal sealed class SparseWriter : WriterCore
     private readonly long[] _fileLengths;
     private readonly string?[] _files;
     private long _reservedBytes;
+    private HotKeyCache? _cache;
+    private long _cacheBytes;
 
-    public SparseWriter(SparseCounts owner, int id)
+    /// <summary>A writer with empty tables; the caller reserves <see cref="ReservedBytes"/>, and the cache when <paramref name="cache"/> is given.</summary>
+    public SparseWriter(SparseCounts owner, int id, HotKeyCache? cache)
     {
+        _cache = cache;
+        _cacheBytes = cache?.Bytes ?? 0;
         _owner = owner;
         Id = id;
         _partitionBits = owner.PartitionBits;
@@ -69,6 +74,56 @@ internal sealed class SparseWriter : WriterCore
     public override void AddRow(ReadOnlySpan<ulong> keys)
     {
         _owner.CheckKeys(keys);
+        if (_cache is null)
+        {
+            AddToTables(keys);
+            return;
+        }
+
+        AddToTables(_cache.Absorb(keys, out bool drain));
+        if (drain)
+        {
+            DrainCache();
+        }
+    }
+
+    public override void Complete()
+    {
+        if (_cache is not null)
+        {
+            if (!_owner.IsDisposed)
+            {
+                DrainCache();
+            }
+
+            _cache = null;
+            _owner.Budget.Release(_cacheBytes);
+            _cacheBytes = 0;
+        }
+
+        _owner.Complete(this);
+    }
+
+    /// <summary>Adds <paramref name="count"/> to one key's count in the tables (drained from the cache).</summary>
+    public void AddCount(ulong key, long count)
+    {
+        ulong hash = key * KeyHash.Multiplier;
+        int partition = (int)(hash >> (64 - _partitionBits));
+        ref CountTable table = ref _tables[partition];
+        if (table.Add(hash, count) && table.IsFull)
+        {
+            GrowOrSpill(partition);
+        }
+    }
+
+    private void DrainCache()
+    {
+        var target = new CacheTarget(this);
+        _cache!.Drain(ref target);
+    }
+
+    private void AddToTables(ReadOnlySpan<ulong> keys)
+    {
         CountTable[] tables = _tables;
         int partitionShift = 64 - _partitionBits;
         int usedBits = _partitionBits;
@@ -106,7 +161,6 @@ internal sealed class SparseWriter : WriterCore
         }
     }
 
-    public override void Complete() => _owner.Complete(this);
 
     /// <summary>Spills every table and gives their memory back; the writer takes no more keys.</summary>
     public void SpillAndRelease()
@@ -123,6 +177,13 @@ internal sealed class SparseWriter : WriterCore
     /// <summary>Gives the tables' memory back without writing them (the counter is being disposed).</summary>
     public void Drop()
     {
+        if (_cache is not null)
+        {
+            _cache = null;
+            _owner.Budget.Release(_cacheBytes);
+            _cacheBytes = 0;
+        }
+
         for (int p = 0; p < _tables.Length; p++)
         {
             _tables[p] = default;
@@ -186,5 +247,10 @@ internal sealed class SparseWriter : WriterCore
             _owner.Fault(error);
             throw;
         }
+    }
+
+    private readonly struct CacheTarget(SparseWriter writer) : ICountTarget
+    {
+        public void Add(ulong key, long count) => writer.AddCount(key, count);
     }
 }

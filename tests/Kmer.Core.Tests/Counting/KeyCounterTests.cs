@@ -12,6 +12,7 @@ public sealed class KeyCounterTests
         // keyBits, limit (MiB), writers, dense, spills
         { 12, 1, 1, true, false },
         { 12, 1, 3, true, false },
+        { 22, 32, 2, true, false },
         { 24, 128, 2, true, false },
         { 20, 1, 2, false, true },
         { 26, 64, 2, false, false },
@@ -72,6 +73,44 @@ public sealed class KeyCounterTests
         }
 
         Assert.Empty(directory.Files);
+    }
+
+    [Theory]
+    [InlineData(24, 128)]
+    [InlineData(40, 1)]
+    [InlineData(40, 256)]
+    public void Hot_keys_cached_by_the_writers_are_counted_exactly(int keyBits, int limitMiB)
+    {
+        // Phases: a small hot set (the writers' caches take it), uniform keys
+        // (the caches are bypassed), the hot set again (the caches refill).
+        var random = new Random(keyBits);
+        ulong maxKey = keyBits == 64 ? ulong.MaxValue : (1UL << keyBits) - 1;
+        var hot = new ulong[200];
+        for (int i = 0; i < hot.Length; i++)
+        {
+            hot[i] = (ulong)random.NextInt64((long)maxKey);
+        }
+
+        var rows = new List<ulong[]>();
+        for (int r = 0; r < 15_000; r++)
+        {
+            bool uniform = r >= 5_000 && r < 10_000;
+            var row = new HashSet<ulong>();
+            while (row.Count < 40)
+            {
+                row.Add(uniform ? (ulong)random.NextInt64((long)maxKey) : hot[random.Next(hot.Length)]);
+            }
+
+            rows.Add([.. row]);
+        }
+
+        CountingData data = CountingData.FromRows(keyBits, rows);
+        using var directory = new TempDirectory();
+        using var counter = KeyCounter.Create(new KeyCountingOptions(keyBits, limitMiB * MiB, directory.Path));
+        data.CountInto(counter, writers: 2);
+
+        Assert.Equal(data.ExpectedAbove(0), counter.SelectAbove(0, CancellationToken.None));
+        Assert.InRange(counter.PeakMemoryBytes, 1, limitMiB * MiB);
     }
 
     [Theory]
