@@ -2,10 +2,13 @@ namespace Kmer.Core.Counting;
 
 /// <summary>
 /// The dense strategy: one shared array of 2^KeyBits 32-bit counters, indexed
-/// by the key, which every writer increments with an interlocked add (no lock,
-/// nothing per writer). A counter that wraps past 2^32 − 1 adds 2^32 to an
-/// overflow entry for its key (a locked dictionary, touched once per 2^32
-/// increments), so counts are exact to 2^63.
+/// by the key, which every writer increments with an interlocked add (no
+/// lock); from 2^22 counters up each writer counts through its own
+/// <see cref="HotKeyCache"/> first. A counter that wraps past 2^32 − 1 adds
+/// 2^32 to an overflow entry for its key (a locked dictionary, touched once
+/// per 2^32 increments), so counts are exact to 2^63. The selection scans the
+/// array in chunks of 2^18 counters on every core, with a vectorised search
+/// for counters above the threshold.
 /// </summary>
 internal sealed class DenseCounts : CountingStrategy
 {

@@ -82,13 +82,16 @@ internal sealed class SparseCounts : CountingStrategy
     }
 
     /// <summary>A writer has spilled: from now on everything else is spilled too.</summary>
-    internal void WriterSpilled(SparseWriter writer)
+    internal void WriterSpilled()
     {
-        _ = writer;
         _spilled = true;
         SpillHeld();
     }
 
+    /// <summary>
+    /// A writer is done (its cache already drained): its tables are held in
+    /// memory while nothing has spilled, else spilled and released.
+    /// </summary>
     internal void Complete(SparseWriter writer)
     {
         if (IsDisposed)
@@ -218,28 +221,33 @@ internal sealed class SparseCounts : CountingStrategy
     private List<KeyCount> SelectInMemory(SparseWriter[] held, long threshold, CancellationToken cancellationToken)
     {
         var result = new List<KeyCount>();
-        ParallelPartitions.Run(
-            1 << PartitionBits,
-            Environment.ProcessorCount,
-            static () => new List<KeyCount>(),
-            (partition, found) =>
-            {
-                MergePartition(held, partition, threshold, found);
-                PartitionSelected?.Invoke();
-            },
-            found =>
-            {
-                lock (result)
-                {
-                    result.AddRange(found);
-                }
-            },
-            cancellationToken);
-
-        // Tables of partitions not reached (cancellation, error) go back to the account.
-        foreach (SparseWriter writer in held)
+        try
         {
-            writer.Drop();
+            ParallelPartitions.Run(
+                1 << PartitionBits,
+                Environment.ProcessorCount,
+                static () => new List<KeyCount>(),
+                (partition, found) =>
+                {
+                    MergePartition(held, partition, threshold, found);
+                    PartitionSelected?.Invoke();
+                },
+                found =>
+                {
+                    lock (result)
+                    {
+                        result.AddRange(found);
+                    }
+                },
+                cancellationToken);
+        }
+        finally
+        {
+            // Tables of partitions not reached (cancellation, error) go back to the account.
+            foreach (SparseWriter writer in held)
+            {
+                writer.Drop();
+            }
         }
 
         return result;

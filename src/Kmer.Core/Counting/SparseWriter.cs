@@ -41,13 +41,11 @@ internal sealed class SparseWriter : WriterCore
         _reservedBytes = partitions * (long)CountSlot.Size << CountTable.MinBits;
     }
 
+    /// <summary>The writer's number, part of its files' names.</summary>
     public int Id { get; }
 
     /// <summary>Bytes of table this writer holds in the memory account.</summary>
     public long ReservedBytes => Volatile.Read(ref _reservedBytes);
-
-    /// <summary>The writer's tables, one per partition (empty after <see cref="SpillAndRelease"/> or when taken by the selection).</summary>
-    public CountTable[] Tables => _tables;
 
     /// <summary>The bytes written to this writer's file for partition <paramref name="partition"/> (0: no file).</summary>
     public long FileLength(int partition) => _fileLengths[partition];
@@ -116,6 +114,36 @@ internal sealed class SparseWriter : WriterCore
         }
     }
 
+    /// <summary>Spills every table and gives their memory back; the writer takes no more keys.</summary>
+    public void SpillAndRelease()
+    {
+        Spill();
+        for (int p = 0; p < _tables.Length; p++)
+        {
+            _tables[p] = default;
+        }
+
+        _owner.Budget.Release(Interlocked.Exchange(ref _reservedBytes, 0));
+    }
+
+    /// <summary>Gives the tables' memory back without writing them (the counter is being disposed).</summary>
+    public void Drop()
+    {
+        if (_cache is not null)
+        {
+            _cache = null;
+            _owner.Budget.Release(_cacheBytes);
+            _cacheBytes = 0;
+        }
+
+        for (int p = 0; p < _tables.Length; p++)
+        {
+            _tables[p] = default;
+        }
+
+        _owner.Budget.Release(Interlocked.Exchange(ref _reservedBytes, 0));
+    }
+
     private void DrainCache()
     {
         var target = new CacheTarget(this);
@@ -161,37 +189,6 @@ internal sealed class SparseWriter : WriterCore
         }
     }
 
-
-    /// <summary>Spills every table and gives their memory back; the writer takes no more keys.</summary>
-    public void SpillAndRelease()
-    {
-        Spill();
-        for (int p = 0; p < _tables.Length; p++)
-        {
-            _tables[p] = default;
-        }
-
-        _owner.Budget.Release(Interlocked.Exchange(ref _reservedBytes, 0));
-    }
-
-    /// <summary>Gives the tables' memory back without writing them (the counter is being disposed).</summary>
-    public void Drop()
-    {
-        if (_cache is not null)
-        {
-            _cache = null;
-            _owner.Budget.Release(_cacheBytes);
-            _cacheBytes = 0;
-        }
-
-        for (int p = 0; p < _tables.Length; p++)
-        {
-            _tables[p] = default;
-        }
-
-        _owner.Budget.Release(Interlocked.Exchange(ref _reservedBytes, 0));
-    }
-
     private void GrowOrSpill(int partition)
     {
         ref CountTable table = ref _tables[partition];
@@ -206,7 +203,7 @@ internal sealed class SparseWriter : WriterCore
         }
 
         Spill();
-        _owner.WriterSpilled(this);
+        _owner.WriterSpilled();
     }
 
     /// <summary>Appends every non-empty table to this writer's partition files and empties it.</summary>

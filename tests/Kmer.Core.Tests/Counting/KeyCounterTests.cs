@@ -21,6 +21,7 @@ public sealed class KeyCounterTests
         { 40, 1, 2, false, true },
         { 64, 64, 2, false, false },
         { 64, 2, 4, false, true },
+        { 36, 4, 8, false, true },
     };
 
     [Theory]

@@ -174,4 +174,21 @@ public sealed class SpillTests
         Assert.True(counter.SpillFileCount > 0);
         Assert.InRange(counter.PeakMemoryBytes, 1, 2 * MiB);
     }
+
+    [Fact]
+    public void A_writer_created_when_the_limit_is_taken_still_counts()
+    {
+        CountingData data = CountingData.Random(40, rows: 3_000, keysPerRow: 60, seed: 29);
+        using var directory = new TempDirectory();
+        using var counter = KeyCounter.Create(new KeyCountingOptions(40, MiB, directory.Path));
+        counter.Budget.Reserve(MiB);
+
+        // The new writers' empty tables go past the limit, everything they count spills.
+        data.CountInto(counter, writers: 2);
+        counter.Budget.Release(MiB);
+
+        Assert.Equal(data.ExpectedAbove(0), counter.SelectAbove(0, CancellationToken.None));
+        Assert.True(counter.SpillFileCount > 0);
+        Assert.Empty(directory.Files);
+    }
 }
