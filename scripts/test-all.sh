@@ -17,9 +17,9 @@ cleanup() {
 }
 trap cleanup EXIT
 # The bridge tests declare functions over the pool's diagnostics handlers; the
-# pool that the server starts inherits this from the postmaster.
-export KMER_Worker__EnableDiagnosticHandlers=true
-"$cluster" start "$test_dir/pg" 5433 || { echo "tests: could not start the test cluster" >&2; exit 1; }
+# pool that the server starts inherits this from the postmaster. Only the
+# server gets it: the worker's own unit tests check the defaults.
+KMER_Worker__EnableDiagnosticHandlers=true "$cluster" start "$test_dir/pg" 5433 || { echo "tests: could not start the test cluster" >&2; exit 1; }
 eval "$("$cluster" env "$test_dir/pg")"
 export PGDATABASE=postgres
 

@@ -26,7 +26,6 @@ public sealed class IndexDatabaseTests : IClassFixture<DatabaseFixture>
         Assert.True(code == PartitionExitCodes.Ok, $"exit {code}: {stderr}");
         string[] lines = stdout.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Count(l => l.Contains("  NOTICE  partition ", StringComparison.Ordinal) && l.Contains(": built index", StringComparison.Ordinal)));
-        Assert.Contains(lines, l => l.Contains("  JOB  worker pool job ", StringComparison.Ordinal));
         Assert.Contains("k-mer index of cli_idx.seq: 3 of 3 partitions indexed, 300 rows", stdout, StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("  cli_idx_0  cli_idx_0_seq_gin_idx ", StringComparison.Ordinal) && l.EndsWith("  ok", StringComparison.Ordinal));
 
