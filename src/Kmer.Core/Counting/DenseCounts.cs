@@ -1,32 +1,49 @@
+using System.Numerics;
+
 namespace Kmer.Core.Counting;
 
 /// <summary>
-/// The dense strategy: one shared array of 2^KeyBits 32-bit counters, indexed
-/// by the key, which every writer increments with an interlocked add (no
-/// lock); from 2^22 counters up each writer counts through its own
-/// <see cref="HotKeyCache"/> first. A counter that wraps past 2^32 − 1 adds
-/// 2^32 to an overflow entry for its key (a locked dictionary, touched once
-/// per 2^32 increments), so counts are exact to 2^63. The selection scans the
-/// array in chunks of 2^18 counters on every core, with a vectorised search
-/// for counters above the threshold.
+/// The dense strategy: one shared array of 2^KeyBits 32-bit counters, one per
+/// key. A writer starts by incrementing the shared array with interlocked
+/// adds; once it has counted a quarter of the array's length in keys it takes
+/// an array of its own (when the memory account allows) and counts into it
+/// with plain increments; the selection adds these arrays to the shared one
+/// first, when no writer increments it any more. A
+/// counter that wraps past 2^32 − 1 adds 2^32 to an overflow entry for its key
+/// (a locked dictionary, touched once per 2^32 increments), so counts are
+/// exact to 2^63. The selection scans the shared array in chunks of 2^18
+/// counters on every core, with a vectorised search for counters above the
+/// threshold.
 /// </summary>
+/// <remarks>
+/// A key's counter is at its <see cref="KeyCountingOptions.RareLowBits"/>
+/// lowest bits moved to the top of the index: for n-gram keys nearly every key
+/// is a first occurrence, so their counters (4^k of them) lie side by side and
+/// stay in the CPU caches for small k, where scattered over the whole array
+/// they would not.
+/// </remarks>
 internal sealed class DenseCounts : CountingStrategy
 {
     /// <summary>Counters scanned by one selection task.</summary>
     private const int ChunkLength = 1 << 18;
 
-    /// <summary>From 2^22 counters (16 MiB) up, writers count through a <see cref="HotKeyCache"/>.</summary>
-    private const int MinCachedKeyBits = 22;
-
     private readonly uint[] _counts;
+    private readonly int _lowBits;
+    private readonly int _highBits;
+    private readonly ulong _lowMask;
+    private readonly ulong _highMask;
     private readonly Dictionary<ulong, long> _wraps = [];
+    private readonly List<uint[]> _writerArrays = [];
 
-    public DenseCounts(int keyBits, long memoryLimitBytes)
+    public DenseCounts(int keyBits, int rareLowBits, long memoryLimitBytes)
         : base(keyBits, memoryLimitBytes)
     {
-        long bytes = BytesFor(keyBits);
-        Budget.Reserve(bytes);
+        Budget.Reserve(BytesFor(keyBits));
         _counts = new uint[1L << keyBits];
+        _lowBits = rareLowBits;
+        _highBits = keyBits - rareLowBits;
+        _lowMask = (1UL << rareLowBits) - 1;
+        _highMask = (1UL << _highBits) - 1;
     }
 
     public override int SpillFileCount => 0;
@@ -40,7 +57,7 @@ internal sealed class DenseCounts : CountingStrategy
         ArgumentOutOfRangeException.ThrowIfGreaterThan(key, MaxKey);
         uint low = (uint)count;
         long extra = count - low;
-        uint after = Interlocked.Add(ref _counts[(int)key], low);
+        uint after = Interlocked.Add(ref _counts[IndexOf(key)], low);
         if (after < low)
         {
             extra += 1L << 32;
@@ -48,28 +65,11 @@ internal sealed class DenseCounts : CountingStrategy
 
         if (extra != 0)
         {
-            lock (_wraps)
-            {
-                _wraps[key] = _wraps.GetValueOrDefault(key) + extra;
-            }
+            AddWrap(key, extra);
         }
     }
 
-    protected override WriterCore CreateWriterCore()
-    {
-        // A hot-key cache pays once the array no longer fits in the CPU caches.
-        HotKeyCache? cache = null;
-        if (KeyBits >= MinCachedKeyBits)
-        {
-            cache = new HotKeyCache(HotKeyCache.BitsFor(Budget.Limit));
-            if (!Budget.TryReserve(cache.Bytes))
-            {
-                cache = null;
-            }
-        }
-
-        return new Writer(this, cache);
-    }
+    protected override WriterCore CreateWriterCore() => new Writer(this);
 
     protected override IReadOnlyList<KeyCount> SelectCore(long threshold, CancellationToken cancellationToken)
     {
@@ -81,6 +81,7 @@ internal sealed class DenseCounts : CountingStrategy
         // Counters above this many rows are candidates; wrapped keys are looked at separately.
         uint below = threshold >= uint.MaxValue ? uint.MaxValue : (uint)threshold;
         Dictionary<ulong, long> wraps = _wraps;
+        MergeWriterArrays(chunks, chunkLength, cancellationToken);
         ParallelPartitions.Run(
             chunks,
             Environment.ProcessorCount,
@@ -100,7 +101,7 @@ internal sealed class DenseCounts : CountingStrategy
                     }
 
                     i += next;
-                    ulong key = (ulong)(start + i);
+                    ulong key = KeyAt(start + i);
                     if (wraps.Count == 0 || !wraps.ContainsKey(key))
                     {
                         (list ??= []).Add(new KeyCount(key, span[i]));
@@ -124,17 +125,18 @@ internal sealed class DenseCounts : CountingStrategy
             }
         }
 
-        if (wraps.Count != 0)
+        foreach ((ulong key, long extra) in wraps)
         {
-            foreach ((ulong key, long extra) in wraps)
+            long count = extra + counts[IndexOf(key)];
+            if (count > threshold)
             {
-                long count = extra + counts[(int)key];
-                if (count > threshold)
-                {
-                    result.Add(new KeyCount(key, count));
-                }
+                result.Add(new KeyCount(key, count));
             }
+        }
 
+        // Index order is key order only when no bits were moved.
+        if (_lowBits != 0 || wraps.Count != 0)
+        {
             result.Sort(static (a, b) => a.Key.CompareTo(b.Key));
         }
 
@@ -143,79 +145,184 @@ internal sealed class DenseCounts : CountingStrategy
 
     protected override void DisposeCore()
     {
-        // The array goes with the counter; nothing is on disk.
+        // The arrays go with the counter; nothing is on disk.
+        ReleaseWriterArrays();
     }
 
-    private void Wrapped(ulong key)
+    private void ReleaseWriterArrays()
+    {
+        lock (_writerArrays)
+        {
+            foreach (uint[] own in _writerArrays)
+            {
+                Budget.Release(own.LongLength * sizeof(uint));
+            }
+
+            _writerArrays.Clear();
+        }
+    }
+
+    /// <summary>The counter's index of <paramref name="key"/>: its rare low bits moved to the top.</summary>
+    private int IndexOf(ulong key) => (int)(((key & _lowMask) << _highBits) | (key >> _lowBits));
+
+    /// <summary>The key whose counter is at <paramref name="index"/>.</summary>
+    private ulong KeyAt(int index) => (((ulong)index & _highMask) << _lowBits) | ((ulong)index >> _highBits);
+
+    private void AddWrap(ulong key, long extra)
     {
         lock (_wraps)
         {
-            _wraps[key] = _wraps.GetValueOrDefault(key) + (1L << 32);
+            _wraps[key] = _wraps.GetValueOrDefault(key) + extra;
         }
     }
 
-    private sealed class Writer : WriterCore
+    /// <summary>Adds the completed writers' arrays to the shared array, chunk by chunk on every core, and lets go of them.</summary>
+    private void MergeWriterArrays(int chunks, int chunkLength, CancellationToken cancellationToken)
     {
-        private readonly DenseCounts _owner;
-        private readonly uint[] _counts;
-        private HotKeyCache? _cache;
-
-        public Writer(DenseCounts owner, HotKeyCache? cache)
+        List<uint[]> writerArrays = _writerArrays;
+        if (writerArrays.Count == 0)
         {
-            _owner = owner;
-            _counts = owner._counts;
-            _cache = cache;
+            return;
         }
+
+        ParallelPartitions.Run(
+            chunks,
+            Environment.ProcessorCount,
+            static () => 0,
+            (chunk, _) =>
+            {
+                int start = chunk * chunkLength;
+                foreach (uint[] own in writerArrays)
+                {
+                    Merge(own, start, start + chunkLength);
+                }
+            },
+            static _ => { },
+            cancellationToken);
+        ReleaseWriterArrays();
+    }
+
+    /// <summary>Adds counters [<paramref name="from"/>, <paramref name="to"/>) of a writer's array to the shared array.</summary>
+    private void Merge(uint[] own, int from, int to)
+    {
+        Span<uint> shared = _counts;
+        int i = from;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Whole vectors while no sum wraps; a vector with a wrap goes the scalar way.
+            for (; i <= to - Vector<uint>.Count; i += Vector<uint>.Count)
+            {
+                var mine = new Vector<uint>(own, i);
+                Vector<uint> sum = new Vector<uint>(shared[i..]) + mine;
+                if (Vector.LessThanAny(sum, mine))
+                {
+                    MergeScalar(own, shared, i, i + Vector<uint>.Count);
+                }
+                else
+                {
+                    sum.CopyTo(shared[i..]);
+                }
+            }
+        }
+
+        MergeScalar(own, shared, i, to);
+    }
+
+    private void MergeScalar(uint[] own, Span<uint> shared, int from, int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            uint sum = unchecked(shared[i] + own[i]);
+            if (sum < own[i])
+            {
+                AddWrap(KeyAt(i), 1L << 32);
+            }
+
+            shared[i] = sum;
+        }
+    }
+
+    private sealed class Writer(DenseCounts owner) : WriterCore
+    {
+        private readonly long _keysBeforeOwnArray = owner._counts.LongLength / 4;
+        private long _keysCounted;
+        private uint[]? _own;
 
         public override void AddRow(ReadOnlySpan<ulong> keys)
         {
-            _owner.CheckKeys(keys);
-            if (_cache is null)
+            owner.CheckKeys(keys);
+            if (_own is not null)
             {
-                Increment(keys);
+                IncrementOwn(_own, keys);
                 return;
             }
 
-            Increment(_cache.Absorb(keys, out bool drain));
-            if (drain)
+            IncrementShared(keys);
+            _keysCounted += keys.Length;
+            if (_keysCounted >= _keysBeforeOwnArray)
             {
-                DrainCache();
+                TakeOwnArray();
             }
         }
 
         public override void Complete()
         {
-            if (_cache is not null)
+            if (_own is not null)
             {
-                DrainCache();
-                _owner.Budget.Release(_cache.Bytes);
-                _cache = null;
+                // Added to the shared array by the selection, when no writer increments it any more.
+                lock (owner._writerArrays)
+                {
+                    owner._writerArrays.Add(_own);
+                }
+
+                _own = null;
             }
 
-            _owner.WriterCompleted();
+            owner.WriterCompleted();
         }
 
-        private void Increment(ReadOnlySpan<ulong> keys)
+        /// <summary>
+        /// Switches to an array of the writer's own, worth its zeroing and
+        /// merging once the writer has counted this many keys; when the memory
+        /// account has no room, the writer stays on the shared array.
+        /// </summary>
+        private void TakeOwnArray()
         {
-            uint[] counts = _counts;
+            long bytes = owner._counts.LongLength * sizeof(uint);
+            if (owner.Budget.TryReserve(bytes))
+            {
+                _own = new uint[owner._counts.LongLength];
+            }
+            else
+            {
+                _keysCounted = long.MinValue;
+            }
+        }
+
+        private void IncrementOwn(uint[] own, ReadOnlySpan<ulong> keys)
+        {
+            int lowBits = owner._lowBits;
+            int highBits = owner._highBits;
+            ulong lowMask = owner._lowMask;
             foreach (ulong key in keys)
             {
-                if (Interlocked.Increment(ref counts[(int)key]) == 0)
+                if (++own[(int)(((key & lowMask) << highBits) | (key >> lowBits))] == 0)
                 {
-                    _owner.Wrapped(key);
+                    owner.AddWrap(key, 1L << 32);
                 }
             }
         }
 
-        private void DrainCache()
+        private void IncrementShared(ReadOnlySpan<ulong> keys)
         {
-            var target = new CacheTarget(_owner);
-            _cache!.Drain(ref target);
+            uint[] counts = owner._counts;
+            foreach (ulong key in keys)
+            {
+                if (Interlocked.Increment(ref counts[owner.IndexOf(key)]) == 0)
+                {
+                    owner.AddWrap(key, 1L << 32);
+                }
+            }
         }
-    }
-
-    private readonly struct CacheTarget(DenseCounts owner) : ICountTarget
-    {
-        public void Add(ulong key, long count) => owner.Add(key, count);
     }
 }

@@ -16,16 +16,18 @@ namespace Kmer.Core.Counting;
 /// <para>
 /// <b>Dense</b> (<see cref="IsDense"/>) when 2^KeyBits 32-bit counters take at
 /// most half the memory limit (KeyBits ≤ 30): one shared array indexed by the
-/// key, incremented with interlocked adds; exact past 2^32 rows per key.
+/// key, incremented with interlocked adds, and for writers that count many
+/// keys an array of their own while the limit allows, added to the shared one
+/// by the selection (see <c>DenseCounts</c>); exact past 2^32 rows per key.
 /// <b>Sparse</b> otherwise: per-writer hash tables under a shared memory
 /// account, spilling to files in the spill directory partitioned by key hash
 /// (see <c>SparseCounts</c> and <c>SpilledPartitionReader</c>). Counts are
-/// 64-bit there. In both, each writer may count through a small cache of its
-/// own that keeps the most frequent keys in the CPU caches while nearly every
-/// key hits it (<c>HotKeyCache</c>; from KeyBits 22 up for dense).
+/// 64-bit there, and each writer may count through a small cache of its own
+/// that keeps the most frequent keys in the CPU caches while nearly every key
+/// hits it (<c>HotKeyCache</c>).
 /// </para>
 /// <para>
-/// <see cref="PeakMemoryBytes"/> counts the counter array or the tables, their
+/// <see cref="PeakMemoryBytes"/> counts the counter arrays or the tables, their
 /// transient copies while growing, the writers' caches, and the selection's
 /// tables and read buffers: everything that grows with the data or the
 /// writers. It does not count the list <see cref="SelectAbove"/> returns,
@@ -78,11 +80,13 @@ public sealed class KeyCounter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.KeyBits, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.KeyBits, 64, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MemoryLimitBytes, MinimumMemoryLimitBytes, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.RareLowBits, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.RareLowBits, options.KeyBits, nameof(options));
         ArgumentNullException.ThrowIfNull(options.SpillDirectory, nameof(options));
 
         if (UsesDense(options.KeyBits, options.MemoryLimitBytes))
         {
-            return new KeyCounter(options, new DenseCounts(options.KeyBits, options.MemoryLimitBytes));
+            return new KeyCounter(options, new DenseCounts(options.KeyBits, options.RareLowBits, options.MemoryLimitBytes));
         }
 
         if (!Directory.Exists(options.SpillDirectory))

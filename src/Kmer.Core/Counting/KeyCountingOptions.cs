@@ -15,4 +15,11 @@ namespace Kmer.Core.Counting;
 /// creates it; the counter only creates and deletes its own files inside it).
 /// Not used by the dense strategy.
 /// </param>
-public sealed record KeyCountingOptions(int KeyBits, long MemoryLimitBytes, string SpillDirectory);
+/// <param name="RareLowBits">
+/// How many of a key's lowest bits are nearly always 0 (for n-gram keys the
+/// occurrence number, <see cref="KmerSettings.OccurBitlen"/>), 0..KeyBits.
+/// Only a hint for speed: the dense strategy moves these bits to the top of
+/// its array index, so the frequent keys share cache lines. Counts and
+/// selections are the same whatever it is.
+/// </param>
+public sealed record KeyCountingOptions(int KeyBits, long MemoryLimitBytes, string SpillDirectory, int RareLowBits = 0);

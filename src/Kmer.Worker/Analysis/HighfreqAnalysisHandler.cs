@@ -103,7 +103,7 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
         // 2. The counter, and the readers' sessions, locked in before the caller's lock.
         var clock = Stopwatch.StartNew();
         using SpillLease spill = _spill.CreateForJob(context.Job, context.Call.Context);
-        using KeyCounter counter = KeyCounter.Create(new KeyCountingOptions(settings.Kmer.TotalBits, settings.MemoryLimitBytes, spill.Path));
+        using KeyCounter counter = KeyCounter.Create(new KeyCountingOptions(settings.Kmer.TotalBits, settings.MemoryLimitBytes, spill.Path, settings.Kmer.OccurBitlen));
         List<NpgsqlConnection> readers = await ReaderSessions.OpenAsync(_sessions, context, table, readerCount, cancellationToken).ConfigureAwait(false);
         KeyScan scan;
         Task? scanning = null;
