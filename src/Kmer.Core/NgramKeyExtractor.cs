@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Kmer.Core;
@@ -50,6 +51,31 @@ public sealed class NgramKeyExtractor
     private readonly ulong _kmerMask;
     private readonly uint _maxOccurrences;
 
+    // k-mer values of at most this many bases count in a table indexed by the
+    // value itself (4^8 entries of 4 bytes: 256 KiB, mostly L2-resident), which
+    // needs no hashing or probing.
+    private const int MaxDirectKmerSize = 8;
+
+    // Longer k-mers of at most 16 bases fit in the upper half of a one-ulong
+    // slot (see CompactCounter); the table is kept at most a quarter full.
+    private const int MaxCompactKmerSize = 16;
+
+    private const ulong HashMultiplier = 0x9E3779B97F4A7C15UL;
+
+    // The direct and compact tables hold "generation base + occurrences so far"
+    // per entry; each sequence raises the base by this step, which exceeds the
+    // largest count kept (2^b + 1), so entries of earlier sequences read as
+    // below the base, i.e. as empty.
+    private readonly uint _generationStep;
+    private readonly uint _saturatedCount;
+
+    private uint[]? _direct;
+    private uint _directBase;
+    private ulong[]? _compact;
+    private uint _compactBase;
+    private int _compactBits;
+
+    // The general table (any k, any length; grows while filling).
     private Slot[] _slots;
     private int _tableMask;
     private int _tableShift;
@@ -71,6 +97,8 @@ public sealed class NgramKeyExtractor
         _occurBitlen = settings.OccurBitlen;
         _kmerMask = _kmerSize == 32 ? ulong.MaxValue : (1UL << (2 * _kmerSize)) - 1;
         _maxOccurrences = _occurBitlen == 0 ? 1u : 1u << _occurBitlen;
+        _saturatedCount = _maxOccurrences + 1;
+        _generationStep = 1u << (_occurBitlen + 2);
         _slots = new Slot[1 << MinTableBits];
     }
 
@@ -152,13 +180,21 @@ public sealed class NgramKeyExtractor
         ReadOnlySpan<byte> data = value.Data.Span;
         if (ReferenceEquals(value.Alphabet, DnaAlphabet.Dna2))
         {
-            BeginSequence(length - _kmerSize + 1);
-            return ExtractDna2(data, length, ref sink);
+            return BeginSequence(length - _kmerSize + 1) switch
+            {
+                TableKind.Direct => ExtractDna2(data, length, ref sink, StartDirect()),
+                TableKind.Compact => ExtractDna2(data, length, ref sink, StartCompact()),
+                _ => ExtractDna2(data, length, ref sink, new GeneralCounter(this)),
+            };
         }
 
-        BeginSequence(checked((length - _kmerSize + 1) * 3));
         var symbols = new PackedDna4Symbols(data);
-        return ExtractDegenerate(ref symbols, length, ref sink);
+        return BeginSequence(checked((length - _kmerSize + 1) * 3)) switch
+        {
+            TableKind.Direct => ExtractDegenerate(ref symbols, length, ref sink, StartDirect()),
+            TableKind.Compact => ExtractDegenerate(ref symbols, length, ref sink, StartCompact()),
+            _ => ExtractDegenerate(ref symbols, length, ref sink, new GeneralCounter(this)),
+        };
     }
 
     /// <summary>
@@ -229,13 +265,19 @@ public sealed class NgramKeyExtractor
     private int ExtractValidQuery<TSink>(ReadOnlySpan<byte> utf8Query, ref TSink sink)
         where TSink : INgramKeySink, allows ref struct
     {
-        BeginSequence(checked((utf8Query.Length - _kmerSize + 1) * 3));
         var symbols = new TextSymbols(utf8Query, DnaAlphabet.Dna4.CodeTable);
-        return ExtractDegenerate(ref symbols, utf8Query.Length, ref sink);
+        int length = utf8Query.Length;
+        return BeginSequence(checked((length - _kmerSize + 1) * 3)) switch
+        {
+            TableKind.Direct => ExtractDegenerate(ref symbols, length, ref sink, StartDirect()),
+            TableKind.Compact => ExtractDegenerate(ref symbols, length, ref sink, StartCompact()),
+            _ => ExtractDegenerate(ref symbols, length, ref sink, new GeneralCounter(this)),
+        };
     }
 
-    private int ExtractDna2<TSink>(ReadOnlySpan<byte> data, int length, ref TSink sink)
+    private int ExtractDna2<TSink, TCounter>(ReadOnlySpan<byte> data, int length, ref TSink sink, TCounter counter)
         where TSink : INgramKeySink, allows ref struct
+        where TCounter : IOccurrenceCounter, allows ref struct
     {
         int k = _kmerSize;
         int b = _occurBitlen;
@@ -255,7 +297,7 @@ public sealed class NgramKeyExtractor
         while (i < length && (i & 3) != 0)
         {
             kmer = ((kmer << 2) | (uint)((data[i >> 2] >> (6 - ((i & 3) << 1))) & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
             i++;
         }
 
@@ -264,27 +306,28 @@ public sealed class NgramKeyExtractor
         {
             uint packed = data[o];
             kmer = ((kmer << 2) | (packed >> 6)) & mask;
-            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
             kmer = ((kmer << 2) | ((packed >> 4) & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
             kmer = ((kmer << 2) | ((packed >> 2) & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
             kmer = ((kmer << 2) | (packed & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
         }
 
         for (i = Math.Max(i, fullBytesEnd << 2); i < length; i++)
         {
             kmer = ((kmer << 2) | (uint)((data[i >> 2] >> (6 - ((i & 3) << 1))) & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
         }
 
         return emitted;
     }
 
-    private int ExtractDegenerate<TSymbols, TSink>(ref TSymbols symbols, int length, ref TSink sink)
+    private int ExtractDegenerate<TSymbols, TSink, TCounter>(ref TSymbols symbols, int length, ref TSink sink, TCounter counter)
         where TSymbols : ISymbols, allows ref struct
         where TSink : INgramKeySink, allows ref struct
+        where TCounter : IOccurrenceCounter, allows ref struct
     {
         int k = _kmerSize;
         int b = _occurBitlen;
@@ -328,7 +371,7 @@ public sealed class NgramKeyExtractor
 
             if (lastAmbiguous < start)
             {
-                Emit(kmer, b, maxOccurrences, ref sink, ref emitted);
+                Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
                 continue;
             }
 
@@ -339,7 +382,7 @@ public sealed class NgramKeyExtractor
             {
                 if ((ambiguousCode & (1 << digit)) != 0)
                 {
-                    Emit(kmer | ((ulong)digit << shift), b, maxOccurrences, ref sink, ref emitted);
+                    Emit(kmer | ((ulong)digit << shift), b, maxOccurrences, ref counter, ref sink, ref emitted);
                 }
             }
         }
@@ -348,10 +391,11 @@ public sealed class NgramKeyExtractor
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Emit<TSink>(ulong kmer, int b, uint maxOccurrences, ref TSink sink, ref int emitted)
+    private static void Emit<TCounter, TSink>(ulong kmer, int b, uint maxOccurrences, ref TCounter counter, ref TSink sink, ref int emitted)
+        where TCounter : IOccurrenceCounter, allows ref struct
         where TSink : INgramKeySink, allows ref struct
     {
-        uint occurrence = Count(kmer);
+        uint occurrence = counter.Count(kmer);
         if (occurrence <= maxOccurrences)
         {
             sink.Add((kmer << b) | (occurrence - 1));
@@ -365,12 +409,12 @@ public sealed class NgramKeyExtractor
     /// already means "no more keys", so they never wrap.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint Count(ulong kmer)
+    private uint CountInGeneralTable(ulong kmer)
     {
         Slot[] slots = _slots;
         uint stamp = _stamp;
         int mask = _tableMask;
-        int i = (int)((kmer * 0x9E3779B97F4A7C15UL) >> _tableShift);
+        int i = (int)((kmer * HashMultiplier) >> _tableShift);
         while (true)
         {
             ref Slot slot = ref slots[i];
@@ -402,14 +446,45 @@ public sealed class NgramKeyExtractor
         }
     }
 
+    private enum TableKind
+    {
+        Direct,
+        Compact,
+        General,
+    }
+
     /// <summary>
     /// Starts a sequence that produces at most <paramref name="maxKmers"/>
-    /// k-mer values: picks a table size and invalidates the previous entries.
+    /// k-mer values and picks the occurrence table to count them in.
     /// </summary>
-    private void BeginSequence(int maxKmers)
+    private TableKind BeginSequence(int maxKmers)
     {
+        if (_kmerSize <= MaxDirectKmerSize)
+        {
+            return TableKind.Direct;
+        }
+
         // No more distinct values than 4^k either.
         long distinct = _kmerSize < 16 ? Math.Min(maxKmers, 1L << (2 * _kmerSize)) : maxKmers;
+        if (_kmerSize <= MaxCompactKmerSize && 2 * distinct <= 1L << MaxPresizedTableBits)
+        {
+            // At most a quarter full when the size allows it, half full at worst.
+            int compactBits = MinTableBits;
+            while (compactBits < MaxPresizedTableBits && (1L << compactBits) < 4 * distinct)
+            {
+                compactBits++;
+            }
+
+            _compactBits = compactBits;
+            return TableKind.Compact;
+        }
+
+        BeginGeneralSequence(distinct);
+        return TableKind.General;
+    }
+
+    private void BeginGeneralSequence(long distinct)
+    {
         int bits = MinTableBits;
         while (bits < MaxPresizedTableBits && (1L << bits) < 2 * distinct)
         {
@@ -430,6 +505,39 @@ public sealed class NgramKeyExtractor
             Array.Clear(_slots);
             _stamp = 1;
         }
+    }
+
+    /// <summary>Returns the next generation base, clearing <paramref name="table"/> when the bases run out.</summary>
+    private uint NextGeneration(uint current, Array table)
+    {
+        // Every entry stays below base + step, and base + step must not wrap.
+        if (current == 0 || current >= uint.MaxValue - 2 * _generationStep)
+        {
+            Array.Clear(table);
+            return _generationStep;
+        }
+
+        return current + _generationStep;
+    }
+
+    private DirectCounter StartDirect()
+    {
+        _direct ??= new uint[1 << (2 * _kmerSize)];
+        _directBase = NextGeneration(_directBase, _direct);
+        return new DirectCounter(_direct, _directBase, _saturatedCount);
+    }
+
+    private CompactCounter StartCompact()
+    {
+        int size = 1 << _compactBits;
+        if (_compact is null || _compact.Length < size)
+        {
+            _compact = new ulong[size];
+            _compactBase = 0;
+        }
+
+        _compactBase = NextGeneration(_compactBase, _compact);
+        return new CompactCounter(_compact, _compactBits, _compactBase, _saturatedCount);
     }
 
     private void SetTableBits(int bits)
@@ -457,7 +565,7 @@ public sealed class NgramKeyExtractor
                 continue;
             }
 
-            int i = (int)((entry.Kmer * 0x9E3779B97F4A7C15UL) >> (64 - bits));
+            int i = (int)((entry.Kmer * HashMultiplier) >> (64 - bits));
             while (slots[i].Stamp == stamp)
             {
                 i = (i + 1) & mask;
@@ -468,6 +576,108 @@ public sealed class NgramKeyExtractor
 
         _slots = slots;
         SetTableBits(bits);
+    }
+
+    private interface IOccurrenceCounter
+    {
+        /// <summary>
+        /// Counts one more occurrence of <paramref name="kmer"/> in the current
+        /// sequence and returns its 1-based number; past 2^b + 1 the number only
+        /// has to stay above 2^b.
+        /// </summary>
+        uint Count(ulong kmer);
+    }
+
+    /// <summary>
+    /// Counts in a table with one uint per k-mer value (k ≤ 8): generation base
+    /// + occurrences so far, so a stale entry reads as zero occurrences.
+    /// </summary>
+    private readonly ref struct DirectCounter : IOccurrenceCounter
+    {
+        private readonly ref uint _entries;
+        private readonly uint _base;
+        private readonly uint _saturated;
+
+        public DirectCounter(uint[] entries, uint generationBase, uint saturatedCount)
+        {
+            _entries = ref MemoryMarshal.GetArrayDataReference(entries);
+            _base = generationBase;
+            _saturated = generationBase + saturatedCount;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint Count(ulong kmer)
+        {
+            // kmer < 4^k, the table's length: no bounds check needed.
+            ref uint entry = ref Unsafe.Add(ref _entries, (nint)kmer);
+            uint next = Math.Max(entry, _base) + 1;
+            entry = Math.Min(next, _saturated);
+            return next - _base;
+        }
+    }
+
+    /// <summary>
+    /// Counts in an open-addressing table of one ulong a slot for k ≤ 16 and a
+    /// sequence the presized table holds: the k-mer in the upper 32 bits,
+    /// generation base + occurrences so far in the lower 32 bits.
+    /// </summary>
+    private readonly ref struct CompactCounter : IOccurrenceCounter
+    {
+        private readonly ref ulong _slots;
+        private readonly int _mask;
+        private readonly int _shift;
+        private readonly uint _base;
+        private readonly uint _saturatedCount;
+
+        public CompactCounter(ulong[] slots, int bits, uint generationBase, uint saturatedCount)
+        {
+            _slots = ref MemoryMarshal.GetArrayDataReference(slots);
+            _mask = (1 << bits) - 1;
+            _shift = 64 - bits;
+            _base = generationBase;
+            _saturatedCount = saturatedCount;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint Count(ulong kmer)
+        {
+            // A slot of this k-mer in this generation lies in [tag, tag + 2^b + 1];
+            // anything else lies outside, as the lower half never exceeds
+            // base + 2^b + 1 and never wraps.
+            ulong tag = (kmer << 32) | _base;
+            int i = (int)((kmer * HashMultiplier) >> _shift);
+            while (true)
+            {
+                // i ≤ mask < the table's length: no bounds check needed.
+                ref ulong slot = ref Unsafe.Add(ref _slots, i);
+                ulong current = slot;
+                if ((uint)current < _base)
+                {
+                    slot = tag + 1;
+                    return 1;
+                }
+
+                ulong seen = current - tag;
+                if (seen <= _saturatedCount)
+                {
+                    if (seen < _saturatedCount)
+                    {
+                        slot = current + 1;
+                    }
+
+                    return (uint)seen + 1;
+                }
+
+                i = (i + 1) & _mask;
+            }
+        }
+    }
+
+    /// <summary>Counts in the general table, which grows for long sequences.</summary>
+    private readonly struct GeneralCounter(NgramKeyExtractor owner) : IOccurrenceCounter
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint Count(ulong kmer) => owner.CountInGeneralTable(kmer);
     }
 
     private struct Slot
