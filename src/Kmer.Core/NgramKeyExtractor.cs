@@ -150,8 +150,8 @@ public sealed class NgramKeyExtractor
     public int Extract(PackedDna value, Span<ulong> destination)
     {
         CheckDestination(destination, MaxKeys(value.Alphabet, value.Length));
-        var sink = new SpanSink(destination);
-        return Extract(value, ref sink);
+        var output = new SpanOutput(destination);
+        return ExtractValue(value, ref output);
     }
 
     /// <summary>Appends the keys of a stored value to <paramref name="destination"/>.</summary>
@@ -171,6 +171,20 @@ public sealed class NgramKeyExtractor
     public int Extract<TSink>(PackedDna value, ref TSink sink)
         where TSink : INgramKeySink, allows ref struct
     {
+        var output = new SinkOutput<TSink>(sink);
+        try
+        {
+            return ExtractValue(value, ref output);
+        }
+        finally
+        {
+            sink = output.Sink;
+        }
+    }
+
+    private int ExtractValue<TOutput>(PackedDna value, ref TOutput output)
+        where TOutput : IKeyOutput, allows ref struct
+    {
         int length = value.Length;
         if (length < _kmerSize)
         {
@@ -182,18 +196,18 @@ public sealed class NgramKeyExtractor
         {
             return BeginSequence(length - _kmerSize + 1) switch
             {
-                TableKind.Direct => ExtractDna2(data, length, ref sink, StartDirect()),
-                TableKind.Compact => ExtractDna2(data, length, ref sink, StartCompact()),
-                _ => ExtractDna2(data, length, ref sink, new GeneralCounter(this)),
+                TableKind.Direct => ExtractDna2(data, length, ref output, StartDirect()),
+                TableKind.Compact => ExtractDna2(data, length, ref output, StartCompact()),
+                _ => ExtractDna2(data, length, ref output, new GeneralCounter(this)),
             };
         }
 
         var symbols = new PackedDna4Symbols(data);
         return BeginSequence(checked((length - _kmerSize + 1) * 3)) switch
         {
-            TableKind.Direct => ExtractDegenerate(ref symbols, length, ref sink, StartDirect()),
-            TableKind.Compact => ExtractDegenerate(ref symbols, length, ref sink, StartCompact()),
-            _ => ExtractDegenerate(ref symbols, length, ref sink, new GeneralCounter(this)),
+            TableKind.Direct => ExtractDegenerate(ref symbols, length, ref output, StartDirect()),
+            TableKind.Compact => ExtractDegenerate(ref symbols, length, ref output, StartCompact()),
+            _ => ExtractDegenerate(ref symbols, length, ref output, new GeneralCounter(this)),
         };
     }
 
@@ -213,8 +227,8 @@ public sealed class NgramKeyExtractor
     {
         ValidateQuery(utf8Query);
         CheckDestination(destination, MaxKeys(DnaAlphabet.Dna4, utf8Query.Length));
-        var sink = new SpanSink(destination);
-        return ExtractValidQuery(utf8Query, ref sink);
+        var output = new SpanOutput(destination);
+        return ExtractValidQuery(utf8Query, ref output);
     }
 
     /// <summary>Appends the keys of a k-mer query to <paramref name="destination"/>.</summary>
@@ -237,7 +251,15 @@ public sealed class NgramKeyExtractor
         where TSink : INgramKeySink, allows ref struct
     {
         ValidateQuery(utf8Query);
-        return ExtractValidQuery(utf8Query, ref sink);
+        var output = new SinkOutput<TSink>(sink);
+        try
+        {
+            return ExtractValidQuery(utf8Query, ref output);
+        }
+        finally
+        {
+            sink = output.Sink;
+        }
     }
 
     private static void CheckDestination(Span<ulong> destination, int needed)
@@ -262,21 +284,21 @@ public sealed class NgramKeyExtractor
         }
     }
 
-    private int ExtractValidQuery<TSink>(ReadOnlySpan<byte> utf8Query, ref TSink sink)
-        where TSink : INgramKeySink, allows ref struct
+    private int ExtractValidQuery<TOutput>(ReadOnlySpan<byte> utf8Query, ref TOutput output)
+        where TOutput : IKeyOutput, allows ref struct
     {
         var symbols = new TextSymbols(utf8Query, DnaAlphabet.Dna4.CodeTable);
         int length = utf8Query.Length;
         return BeginSequence(checked((length - _kmerSize + 1) * 3)) switch
         {
-            TableKind.Direct => ExtractDegenerate(ref symbols, length, ref sink, StartDirect()),
-            TableKind.Compact => ExtractDegenerate(ref symbols, length, ref sink, StartCompact()),
-            _ => ExtractDegenerate(ref symbols, length, ref sink, new GeneralCounter(this)),
+            TableKind.Direct => ExtractDegenerate(ref symbols, length, ref output, StartDirect()),
+            TableKind.Compact => ExtractDegenerate(ref symbols, length, ref output, StartCompact()),
+            _ => ExtractDegenerate(ref symbols, length, ref output, new GeneralCounter(this)),
         };
     }
 
-    private int ExtractDna2<TSink, TCounter>(ReadOnlySpan<byte> data, int length, ref TSink sink, TCounter counter)
-        where TSink : INgramKeySink, allows ref struct
+    private int ExtractDna2<TOutput, TCounter>(ReadOnlySpan<byte> data, int length, ref TOutput output, TCounter counter)
+        where TOutput : IKeyOutput, allows ref struct
         where TCounter : IOccurrenceCounter, allows ref struct
     {
         int k = _kmerSize;
@@ -297,7 +319,7 @@ public sealed class NgramKeyExtractor
         while (i < length && (i & 3) != 0)
         {
             kmer = ((kmer << 2) | (uint)((data[i >> 2] >> (6 - ((i & 3) << 1))) & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref output, ref emitted);
             i++;
         }
 
@@ -306,27 +328,27 @@ public sealed class NgramKeyExtractor
         {
             uint packed = data[o];
             kmer = ((kmer << 2) | (packed >> 6)) & mask;
-            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref output, ref emitted);
             kmer = ((kmer << 2) | ((packed >> 4) & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref output, ref emitted);
             kmer = ((kmer << 2) | ((packed >> 2) & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref output, ref emitted);
             kmer = ((kmer << 2) | (packed & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref output, ref emitted);
         }
 
         for (i = Math.Max(i, fullBytesEnd << 2); i < length; i++)
         {
             kmer = ((kmer << 2) | (uint)((data[i >> 2] >> (6 - ((i & 3) << 1))) & 3)) & mask;
-            Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
+            Emit(kmer, b, maxOccurrences, ref counter, ref output, ref emitted);
         }
 
         return emitted;
     }
 
-    private int ExtractDegenerate<TSymbols, TSink, TCounter>(ref TSymbols symbols, int length, ref TSink sink, TCounter counter)
+    private int ExtractDegenerate<TSymbols, TOutput, TCounter>(ref TSymbols symbols, int length, ref TOutput output, TCounter counter)
         where TSymbols : ISymbols, allows ref struct
-        where TSink : INgramKeySink, allows ref struct
+        where TOutput : IKeyOutput, allows ref struct
         where TCounter : IOccurrenceCounter, allows ref struct
     {
         int k = _kmerSize;
@@ -371,7 +393,7 @@ public sealed class NgramKeyExtractor
 
             if (lastAmbiguous < start)
             {
-                Emit(kmer, b, maxOccurrences, ref counter, ref sink, ref emitted);
+                Emit(kmer, b, maxOccurrences, ref counter, ref output, ref emitted);
                 continue;
             }
 
@@ -382,7 +404,7 @@ public sealed class NgramKeyExtractor
             {
                 if ((ambiguousCode & (1 << digit)) != 0)
                 {
-                    Emit(kmer | ((ulong)digit << shift), b, maxOccurrences, ref counter, ref sink, ref emitted);
+                    Emit(kmer | ((ulong)digit << shift), b, maxOccurrences, ref counter, ref output, ref emitted);
                 }
             }
         }
@@ -391,14 +413,14 @@ public sealed class NgramKeyExtractor
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Emit<TCounter, TSink>(ulong kmer, int b, uint maxOccurrences, ref TCounter counter, ref TSink sink, ref int emitted)
+    private static void Emit<TCounter, TOutput>(ulong kmer, int b, uint maxOccurrences, ref TCounter counter, ref TOutput output, ref int emitted)
         where TCounter : IOccurrenceCounter, allows ref struct
-        where TSink : INgramKeySink, allows ref struct
+        where TOutput : IKeyOutput, allows ref struct
     {
         uint occurrence = counter.Count(kmer);
         if (occurrence <= maxOccurrences)
         {
-            sink.Add((kmer << b) | (occurrence - 1));
+            output.Add(emitted, (kmer << b) | (occurrence - 1));
             emitted++;
         }
     }
@@ -717,18 +739,40 @@ public sealed class NgramKeyExtractor
         public int CodeAt(int index) => _codeTable[_text[index]];
     }
 
-    private ref struct SpanSink : INgramKeySink
+    /// <summary>Where the loops put the keys; the index is the number of keys before this one.</summary>
+    private interface IKeyOutput
     {
-        private readonly Span<ulong> _destination;
-        private int _count;
+        void Add(int index, ulong key);
+    }
 
-        public SpanSink(Span<ulong> destination)
-        {
-            _destination = destination;
-            _count = 0;
-        }
+    /// <summary>
+    /// Writes into a destination already checked to hold <see cref="MaxKeys"/>
+    /// keys; the index of a key never reaches that, so no bounds check is needed.
+    /// </summary>
+    private readonly ref struct SpanOutput : IKeyOutput
+    {
+        private readonly ref ulong _first;
 
-        public void Add(ulong key) => _destination[_count++] = key;
+        public SpanOutput(Span<ulong> destination) => _first = ref MemoryMarshal.GetReference(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(int index, ulong key) => Unsafe.Add(ref _first, index) = key;
+    }
+
+    /// <summary>
+    /// Passes the keys to a caller's sink, held here while a sequence is
+    /// extracted and copied back afterwards (a ref field cannot refer to a
+    /// ref struct sink).
+    /// </summary>
+    private ref struct SinkOutput<TSink> : IKeyOutput
+        where TSink : INgramKeySink, allows ref struct
+    {
+        public TSink Sink;
+
+        public SinkOutput(TSink sink) => Sink = sink;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(int index, ulong key) => Sink.Add(key);
     }
 
     private readonly struct ListSink : INgramKeySink
