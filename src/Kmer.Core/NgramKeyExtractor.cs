@@ -57,7 +57,9 @@ public sealed class NgramKeyExtractor
     private const int MaxDirectKmerSize = 8;
 
     // Longer k-mers of at most 16 bases fit in the upper half of a one-ulong
-    // slot (see CompactCounter); the table is kept at most a quarter full.
+    // slot (see CompactCounter). The table is kept at most an eighth full when
+    // that fits: probing past the first slot costs a mispredicted branch, and
+    // a quarter full measured ~20% slower (16 KiB for a 150-base read).
     private const int MaxCompactKmerSize = 16;
 
     private const ulong HashMultiplier = 0x9E3779B97F4A7C15UL;
@@ -490,9 +492,9 @@ public sealed class NgramKeyExtractor
         long distinct = _kmerSize < 16 ? Math.Min(maxKmers, 1L << (2 * _kmerSize)) : maxKmers;
         if (_kmerSize <= MaxCompactKmerSize && 2 * distinct <= 1L << MaxPresizedTableBits)
         {
-            // At most a quarter full when the size allows it, half full at worst.
+            // At most an eighth full when the size allows it, half full at worst.
             int compactBits = MinTableBits;
-            while (compactBits < MaxPresizedTableBits && (1L << compactBits) < 4 * distinct)
+            while (compactBits < MaxPresizedTableBits && (1L << compactBits) < 8 * distinct)
             {
                 compactBits++;
             }
