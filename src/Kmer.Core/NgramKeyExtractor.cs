@@ -21,10 +21,12 @@ namespace Kmer.Core;
 /// </para>
 /// <para>
 /// One instance is meant to be reused by one thread for many sequences: it
-/// owns the per-sequence occurrence table (open addressing, entries from
-/// earlier sequences invalidated by a generation stamp, so nothing is cleared
-/// between sequences) and allocates nothing per sequence once its table is
-/// large enough. DNA2 values are read as a rolling 2k-bit window over the
+/// owns the per-sequence occurrence tables (entries from earlier sequences
+/// invalidated by a generation stamp, so nothing is cleared between
+/// sequences) and allocates nothing per sequence once they are large enough.
+/// k ≤ 8 counts in an array indexed by the k-mer value, k ≤ 16 in a presized
+/// open-addressing table of one-ulong slots when the sequence fits it, and
+/// anything else in an open-addressing table that grows. DNA2 values are read as a rolling 2k-bit window over the
 /// packed bytes; DNA4 values and queries keep a rolling window in which an
 /// ambiguity code holds digit 0, so its expansions are ORed in at its shift.
 /// Not thread-safe.
