@@ -28,7 +28,7 @@ namespace Kmer.Core.Counting;
 /// </para>
 /// <para>
 /// <see cref="PeakMemoryBytes"/> counts the counter arrays or the tables, their
-/// transient copies while growing, the writers' caches, and the selection's
+/// transient copies while growing, the writers' caches and batches, and the selection's
 /// tables and read buffers: everything that grows with the data or the
 /// writers. It does not count the list <see cref="SelectAbove"/> returns,
 /// object headers and per-partition bookkeeping (a few KiB per writer), or the

@@ -24,7 +24,10 @@ namespace Kmer.Core.Counting;
 /// (see <see cref="CountSlot"/>) and emptied, keeping its size. A writer's
 /// <see cref="HotKeyCache"/>, if the account had room for it when the writer
 /// was made, is not spilled; it is drained into the tables when the writer
-/// completes.
+/// completes. Likewise its <see cref="PartitionBatches"/> (keys waiting to be
+/// added to their table, a 64th of the limit at most): keys still waiting
+/// when the writer spills go to the emptied tables later, and every batch is
+/// added when the writer completes.
 /// </para>
 /// <para>
 /// <b>Completion.</b> While nothing has spilled, a completed writer's tables
@@ -134,10 +137,22 @@ internal sealed class SparseCounts : CountingStrategy
             cache = null;
         }
 
+        // The partition batches likewise; without them keys go to the tables one by one.
+        PartitionBatches? batches = null;
+        int batchBits = PartitionBatches.BatchBitsFor(Budget.Limit, PartitionBits);
+        if (batchBits >= 0)
+        {
+            batches = new PartitionBatches(1 << PartitionBits, batchBits);
+            if (!Budget.TryReserve(batches.Bytes))
+            {
+                batches = null;
+            }
+        }
+
         SparseWriter writer;
         lock (Sync)
         {
-            writer = new SparseWriter(this, _writers.Count, cache);
+            writer = new SparseWriter(this, _writers.Count, cache, batches);
             _writers.Add(writer);
         }
 

@@ -7,11 +7,19 @@ namespace Kmer.Core.Counting;
 /// <see cref="SparseCounts.PartitionBits"/> bits of the key's hash), each
 /// growing on its own while the memory account allows; when a table may not
 /// grow, every table of the writer is spilled to the writer's partition files
-/// and emptied. Used by one thread at a time, except that a completed writer's
-/// tables are handed to the counter.
+/// and emptied. Keys reach the tables in batches, one partition at a time (see
+/// <see cref="PartitionBatches"/>), when the account had room for the batches.
+/// Used by one thread at a time, except that a completed writer's tables are
+/// handed to the counter.
 /// </summary>
 internal sealed class SparseWriter : WriterCore
 {
+    /// <summary>
+    /// How many keys ahead of the one being added a batch loads the slot: enough
+    /// to keep a few dozen loads from memory in flight.
+    /// </summary>
+    private const int PrefetchDistance = 32;
+
     private readonly SparseCounts _owner;
     private readonly int _partitionBits;
     private readonly CountTable[] _tables;
@@ -20,12 +28,19 @@ internal sealed class SparseWriter : WriterCore
     private long _reservedBytes;
     private HotKeyCache? _cache;
     private long _cacheBytes;
+    private PartitionBatches? _batches;
+    private long _batchBytes;
 
-    /// <summary>A writer with empty tables; the caller reserves <see cref="ReservedBytes"/>, and the cache when <paramref name="cache"/> is given.</summary>
-    public SparseWriter(SparseCounts owner, int id, HotKeyCache? cache)
+    /// <summary>
+    /// A writer with empty tables; the caller reserves <see cref="ReservedBytes"/>,
+    /// and the cache and the batches when <paramref name="cache"/> and <paramref name="batches"/> are given.
+    /// </summary>
+    public SparseWriter(SparseCounts owner, int id, HotKeyCache? cache, PartitionBatches? batches)
     {
         _cache = cache;
         _cacheBytes = cache?.Bytes ?? 0;
+        _batches = batches;
+        _batchBytes = batches?.Bytes ?? 0;
         _owner = owner;
         Id = id;
         _partitionBits = owner.PartitionBits;
@@ -99,6 +114,16 @@ internal sealed class SparseWriter : WriterCore
             _cacheBytes = 0;
         }
 
+        if (_batches is not null)
+        {
+            if (!_owner.IsDisposed)
+            {
+                AddWaitingBatches();
+            }
+
+            ReleaseBatches();
+        }
+
         _owner.Complete(this);
     }
 
@@ -136,6 +161,8 @@ internal sealed class SparseWriter : WriterCore
             _cacheBytes = 0;
         }
 
+        ReleaseBatches();
+
         for (int p = 0; p < _tables.Length; p++)
         {
             _tables[p] = default;
@@ -152,17 +179,70 @@ internal sealed class SparseWriter : WriterCore
 
     private void AddToTables(ReadOnlySpan<ulong> keys)
     {
-        CountTable[] tables = _tables;
+        PartitionBatches? batches = _batches;
+        if (batches is null)
+        {
+            foreach (ulong key in keys)
+            {
+                AddCount(key, 1);
+            }
+
+            return;
+        }
+
         int partitionShift = 64 - _partitionBits;
-        int usedBits = _partitionBits;
         foreach (ulong key in keys)
         {
             ulong hash = key * KeyHash.Multiplier;
             int partition = (int)(hash >> partitionShift);
-            ref CountTable table = ref tables[partition];
-            CountSlot[] slots = table.Slots;
-            int mask = (1 << table.Bits) - 1;
-            int i = (int)((hash << usedBits) >> (64 - table.Bits));
+            if (batches.Append(partition, hash))
+            {
+                AddBatch(partition, batches.Take(partition));
+            }
+        }
+    }
+
+    /// <summary>Adds every batch still waiting to its table.</summary>
+    private void AddWaitingBatches()
+    {
+        PartitionBatches batches = _batches!;
+        for (int p = 0; p < batches.Partitions; p++)
+        {
+            AddBatch(p, batches.Take(p));
+        }
+    }
+
+    private void ReleaseBatches()
+    {
+        if (_batches is not null)
+        {
+            _batches = null;
+            _owner.Budget.Release(_batchBytes);
+            _batchBytes = 0;
+        }
+    }
+
+    /// <summary>
+    /// Adds one partition's batch of hashes to its table. The
+    /// slot of the key <see cref="PrefetchDistance"/> places ahead is loaded
+    /// meanwhile, so the cache misses of a batch overlap instead of queuing.
+    /// </summary>
+    private void AddBatch(int partition, ReadOnlySpan<ulong> hashes)
+    {
+        ref CountTable table = ref _tables[partition];
+        int usedBits = _partitionBits;
+        CountSlot[] slots = table.Slots;
+        int homeShift = 64 - table.Bits;
+        int mask = (1 << table.Bits) - 1;
+        for (int k = 0; k < hashes.Length; k++)
+        {
+            if (k + PrefetchDistance < hashes.Length)
+            {
+                Prefetch.Slot(ref slots[(int)((hashes[k + PrefetchDistance] << usedBits) >> homeShift)]);
+            }
+
+            ulong hash = hashes[k];
+            int i = (int)((hash << usedBits) >> homeShift);
             while (true)
             {
                 ref CountSlot slot = ref slots[i];
@@ -172,7 +252,11 @@ internal sealed class SparseWriter : WriterCore
                     slot.Count = 1;
                     if (++table.Used > table.GrowAt)
                     {
+                        // The table grew or was spilled and emptied (same size): pick up its slots again.
                         GrowOrSpill(partition);
+                        slots = table.Slots;
+                        homeShift = 64 - table.Bits;
+                        mask = (1 << table.Bits) - 1;
                     }
 
                     break;
