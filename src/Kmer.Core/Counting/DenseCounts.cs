@@ -82,11 +82,9 @@ internal sealed class DenseCounts : CountingStrategy
         uint below = threshold >= uint.MaxValue ? uint.MaxValue : (uint)threshold;
         Dictionary<ulong, long> wraps = _wraps;
         MergeWriterArrays(chunks, chunkLength, cancellationToken);
-        ParallelPartitions.Run(
+        ForEachChunk(
             chunks,
-            Environment.ProcessorCount,
-            static () => 0,
-            (chunk, _) =>
+            chunk =>
             {
                 int start = chunk * chunkLength;
                 ReadOnlySpan<uint> span = counts.AsSpan(start, chunkLength);
@@ -113,7 +111,6 @@ internal sealed class DenseCounts : CountingStrategy
                 found[chunk] = list;
                 PartitionSelected?.Invoke();
             },
-            static _ => { },
             cancellationToken);
 
         var result = new List<KeyCount>();
@@ -185,11 +182,9 @@ internal sealed class DenseCounts : CountingStrategy
             return;
         }
 
-        ParallelPartitions.Run(
+        ForEachChunk(
             chunks,
-            Environment.ProcessorCount,
-            static () => 0,
-            (chunk, _) =>
+            chunk =>
             {
                 int start = chunk * chunkLength;
                 foreach (uint[] own in writerArrays)
@@ -197,10 +192,13 @@ internal sealed class DenseCounts : CountingStrategy
                     Merge(own, start, start + chunkLength);
                 }
             },
-            static _ => { },
             cancellationToken);
         ReleaseWriterArrays();
     }
+
+    /// <summary>Runs <paramref name="body"/> for every chunk of the array, on every core.</summary>
+    private static void ForEachChunk(int chunks, Action<int> body, CancellationToken cancellationToken) =>
+        ParallelPartitions.Run(chunks, Environment.ProcessorCount, static () => 0, (chunk, _) => body(chunk), static _ => { }, cancellationToken);
 
     /// <summary>Adds counters [<paramref name="from"/>, <paramref name="to"/>) of a writer's array to the shared array.</summary>
     private void Merge(uint[] own, int from, int to)
