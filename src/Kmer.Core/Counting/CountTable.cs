@@ -24,7 +24,7 @@ internal struct CountTable
     public int GrowAt;
 
     public CountTable(int bits, int usedBits)
-        : this(new CountSlot[1 << bits], bits, usedBits)
+        : this(WrittenArray.Zeroed<CountSlot>(1 << bits), bits, usedBits)
     {
     }
 
@@ -94,7 +94,7 @@ internal struct CountTable
     {
         CountSlot[] old = Slots;
         int oldSize = 1 << Bits;
-        var slots = new CountSlot[1 << bits];
+        var slots = WrittenArray.Zeroed<CountSlot>(1 << bits);
         int mask = slots.Length - 1;
         int usedBits = UsedBits;
         for (int j = 0; j < oldSize; j++)

@@ -39,7 +39,7 @@ internal sealed class DenseCounts : CountingStrategy
         : base(keyBits, memoryLimitBytes)
     {
         Budget.Reserve(BytesFor(keyBits));
-        _counts = new uint[1L << keyBits];
+        _counts = WrittenArray.Zeroed<uint>(1L << keyBits);
         _lowBits = rareLowBits;
         _highBits = keyBits - rareLowBits;
         _lowMask = (1UL << rareLowBits) - 1;
@@ -289,7 +289,7 @@ internal sealed class DenseCounts : CountingStrategy
             long bytes = owner._counts.LongLength * sizeof(uint);
             if (owner.Budget.TryReserve(bytes))
             {
-                _own = new uint[owner._counts.LongLength];
+                _own = WrittenArray.Zeroed<uint>(owner._counts.LongLength);
             }
             else
             {

@@ -141,7 +141,7 @@ internal sealed class SpilledPartitionReader : IDisposable
             long more = ((long)CountSlot.Size << bits) - (long)_slots.Length * CountSlot.Size;
             _slots = [];
             Reserve(more);
-            _slots = new CountSlot[1 << bits];
+            _slots = WrittenArray.Zeroed<CountSlot>(1 << bits);
         }
 
         return new CountTable(_slots, bits, usedBits);
