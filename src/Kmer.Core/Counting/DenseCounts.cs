@@ -5,7 +5,7 @@ namespace Kmer.Core.Counting;
 /// <summary>
 /// The dense strategy: one shared array of 2^KeyBits 32-bit counters, one per
 /// key. A writer starts by incrementing the shared array with interlocked
-/// adds; once it has counted a quarter of the array's length in keys it takes
+/// adds; once it has counted a sixteenth of the array's length in keys it takes
 /// an array of its own (when the memory account allows) and counts into it
 /// with plain increments; the selection adds these arrays to the shared one
 /// first, when no writer increments it any more. A
@@ -39,7 +39,7 @@ internal sealed class DenseCounts : CountingStrategy
         : base(keyBits, memoryLimitBytes)
     {
         Budget.Reserve(BytesFor(keyBits));
-        _counts = WrittenArray.Zeroed<uint>(1L << keyBits);
+        _counts = WrittenArray.Zeroed<uint>(1 << keyBits);
         _lowBits = rareLowBits;
         _highBits = keyBits - rareLowBits;
         _lowMask = (1UL << rareLowBits) - 1;
@@ -242,7 +242,7 @@ internal sealed class DenseCounts : CountingStrategy
 
     private sealed class Writer(DenseCounts owner) : WriterCore
     {
-        private readonly long _keysBeforeOwnArray = owner._counts.LongLength / 4;
+        private readonly long _keysBeforeOwnArray = owner._counts.LongLength / 16;
         private long _keysCounted;
         private uint[]? _own;
 
@@ -289,7 +289,7 @@ internal sealed class DenseCounts : CountingStrategy
             long bytes = owner._counts.LongLength * sizeof(uint);
             if (owner.Budget.TryReserve(bytes))
             {
-                _own = WrittenArray.Zeroed<uint>(owner._counts.LongLength);
+                _own = WrittenArray.Zeroed<uint>(owner._counts.Length);
             }
             else
             {

@@ -13,7 +13,7 @@ public sealed class DenseCountsTests
 
     [Theory]
     // keyBits, rareLowBits, limit (MiB), writers: 16 bits = 256 KiB an array,
-    // so each writer's 18,000 keys and more pass the quarter-array mark.
+    // so each writer's 18,000 keys and more pass the mark of a sixteenth of the array.
     [InlineData(16, 0, 1, 2)]
     [InlineData(16, 4, 1, 3)]
     [InlineData(16, 16, 1, 2)]
@@ -42,7 +42,7 @@ public sealed class DenseCountsTests
 
         data.CountInto(counter, writers: 1);
 
-        // One writer with 720,000 keys passes the quarter mark (262,144) and takes an array.
+        // One writer with 720,000 keys passes the mark (65,536: a sixteenth of the array) and takes one.
         Assert.Equal(8 * MiB, counter.PeakMemoryBytes);
         Assert.Equal(data.ExpectedAbove(3), counter.SelectAbove(3, CancellationToken.None));
     }
@@ -63,7 +63,7 @@ public sealed class DenseCountsTests
     [Fact]
     public void A_writer_array_added_to_a_full_counter_carries_past_32_bits()
     {
-        // 8-bit keys: the writer takes its own array after 64 keys.
+        // 8-bit keys: the writer takes its own array after 16 keys.
         using var counter = KeyCounter.Create(new KeyCountingOptions(8, MiB, "/nonexistent", 2));
         counter.AddDense(0b1011_0001, uint.MaxValue);
         using (KeyCountWriter writer = counter.CreateWriter())
