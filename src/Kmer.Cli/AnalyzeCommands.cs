@@ -28,7 +28,7 @@ public sealed class AnalyzeCommands
     [Command("analyze", Description = "Run the high-frequency k-mer analysis of a DNA2/DNA4 column (kmersearch_perform_highfreq_analysis) in the worker pool, showing its progress, and print the result. "
         + "Connection: --connection, else $" + DoctorOptions.ConnectionVariable + ", with --host/--port/--dbname/--username, else PGHOST/PGPORT/PGDATABASE/PGUSER, filling what it leaves out. "
         + "Exit 0 done, 1 SQL error, 2 usage, 4 cannot connect, 130 interrupted (Ctrl-C cancels the statement).")]
-    [AnalyzeUsageFilter]
+    [OptionUsageFilter]
     public async Task<int> AnalyzeAsync(
         [Option("table", Description = "Table name (as the function resolves it: exact, through search_path) or OID", ValueName = "TABLE")] string? table = null,
         [Option("column", Description = "DNA2 or DNA4 column name, or attribute number", ValueName = "COLUMN")] string? column = null,

@@ -30,7 +30,7 @@ public sealed class PartitionCommands
     /// <summary><c>kmer-cli partition</c>.</summary>
     [Command("partition", Description = "Turn a table into one hash-partitioned on its DNA2/DNA4 column (kmersearch_partition_table), showing the migration's progress. "
         + ConnectionHelp + "Exit 0 done, 1 SQL error, 2 usage, 4 cannot connect, 130 interrupted (Ctrl-C cancels the statement; its transaction rolls back).")]
-    [PartitionUsageFilter]
+    [OptionUsageFilter]
     public Task<int> PartitionAsync(
         [Option("table", Description = "Table name (quoted and schema-qualified names work)", ValueName = "TABLE")] string? table = null,
         [Option("partitions", Description = "Number of hash partitions", ValueName = "N")] int? partitions = null,
@@ -46,7 +46,7 @@ public sealed class PartitionCommands
     /// <summary><c>kmer-cli unpartition</c>.</summary>
     [Command("unpartition", Description = "Turn a hash-partitioned table back into a plain one (kmersearch_unpartition_table), showing the migration's progress. "
         + ConnectionHelp + "Exit 0 done, 1 SQL error, 2 usage, 4 cannot connect, 130 interrupted (Ctrl-C cancels the statement; its transaction rolls back).")]
-    [PartitionUsageFilter]
+    [OptionUsageFilter]
     public Task<int> UnpartitionAsync(
         [Option("table", Description = "Partitioned table name (quoted and schema-qualified names work)", ValueName = "TABLE")] string? table = null,
         [Option("tablespace", Description = "Tablespace of the new plain table", ValueName = "TABLESPACE")] string? tablespace = null,
@@ -62,7 +62,7 @@ public sealed class PartitionCommands
     [Command("index", Description = "Build a k-mer GIN index on a partitioned table, one partition per session in parallel (kmersearch_parallel_create_index), showing each partition as it finishes, and print one row per partition. "
         + ConnectionHelp + "Exit 0 done, 1 SQL error, 2 usage, 3 some partitions failed (no partitioned index; run again to finish), 4 cannot connect, "
         + "130 interrupted (Ctrl-C cancels the builds; partition indexes already built are kept).")]
-    [PartitionUsageFilter]
+    [OptionUsageFilter]
     public async Task<int> IndexAsync(
         [Option("table", Description = "Partitioned table name (quoted and schema-qualified names work)", ValueName = "TABLE")] string? table = null,
         [Option("column", Description = "DNA2 or DNA4 column name", ValueName = "COLUMN")] string? column = null,

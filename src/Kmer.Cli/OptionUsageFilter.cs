@@ -4,13 +4,15 @@ using Cocona.Filters;
 namespace Kmer.Cli;
 
 /// <summary>
-/// Gives <c>kmer-cli analyze</c> its usage exit code
-/// (<see cref="AnalyzeExitCodes.Usage"/>) for the option errors Cocona finds
-/// itself while binding (a value that is not a number, a missing value),
-/// which Cocona otherwise reports with exit code 1, the code of a server error.
+/// Gives the commands that talk to the server (<c>analyze</c>,
+/// <c>partition</c>, <c>unpartition</c>, <c>index</c>) their usage exit code
+/// (<see cref="AnalyzeExitCodes.Usage"/>, also <see cref="PartitionExitCodes.Usage"/>)
+/// for the option errors Cocona finds itself while binding (a value that is
+/// not a number, a missing value), which Cocona otherwise reports with exit
+/// code 1, the code of a server error.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-internal sealed class AnalyzeUsageFilter : CommandFilterAttribute
+internal sealed class OptionUsageFilter : CommandFilterAttribute
 {
     public override async ValueTask<int> OnCommandExecutionAsync(CoconaCommandExecutingContext ctx, CommandExecutionDelegate next)
     {
@@ -22,7 +24,7 @@ internal sealed class AnalyzeUsageFilter : CommandFilterAttribute
         }
         catch (ParameterBinderException ex)
         {
-            await Console.Error.WriteLineAsync($"kmer-cli: analyze: {Describe(ex)}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"kmer-cli: {ctx.Command.Name}: {Describe(ex)}").ConfigureAwait(false);
             return AnalyzeExitCodes.Usage;
         }
     }
