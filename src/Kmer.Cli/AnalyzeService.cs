@@ -22,21 +22,12 @@ namespace Kmer.Cli;
 /// </summary>
 public sealed class AnalyzeService
 {
-    private const string StatusFunction = "kmersearch_worker_status";
-
     private const string AnalyzeQuery =
         "SELECT total_rows, highfreq_kmers_count, parallel_workers_used, max_appearance_rate_used, max_appearance_nrow_used"
         + " FROM " + AnalyzeOptions.Function + "($1, $2)";
 
-    // The pool's own row (job NULL) gives its pid; the job of the analysing backend, its progress.
-    private const string PollQuery =
-        "SELECT pid, job, progress, handler = $2 AS ours FROM " + StatusFunction + "()"
-        + " WHERE job IS NULL OR caller_pid = $1";
-
-    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
-
     private readonly TimeProvider _time;
-    private readonly TimeSpan _pollInterval;
+    private readonly JobProgressPoller _poller;
 
     /// <summary>Creates the service.</summary>
     /// <param name="time">The clock of the progress display and the elapsed time; the system clock when null.</param>
@@ -44,7 +35,7 @@ public sealed class AnalyzeService
     public AnalyzeService(TimeProvider? time = null, TimeSpan? pollInterval = null)
     {
         _time = time ?? TimeProvider.System;
-        _pollInterval = pollInterval ?? AnalyzeOptions.PollInterval;
+        _poller = new JobProgressPoller(_time, pollInterval ?? AnalyzeOptions.PollInterval);
     }
 
     /// <summary>Runs the command; returns one of <see cref="AnalyzeExitCodes"/>.</summary>
@@ -118,8 +109,8 @@ public sealed class AnalyzeService
             _time.GetUtcNow(), e.Notice.InvariantSeverity, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
 
         using var background = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task polling = poll is null ? Task.CompletedTask : PollAsync(poll, backendPid, progress, background.Token);
-        Task ticking = TickAsync(progress, background.Token);
+        Task polling = poll is null ? Task.CompletedTask : _poller.PollAsync(poll, backendPid, AnalyzeOptions.Function, progress, background.Token);
+        Task ticking = _poller.TickAsync(progress, background.Token);
         bool succeeded = false;
         try
         {
@@ -232,7 +223,7 @@ public sealed class AnalyzeService
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
             await poll.DisposeAsync().ConfigureAwait(false);
-            await console.Error.WriteLineAsync($"kmer-cli: no progress from {StatusFunction}(): cannot open a second connection: {ex.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"kmer-cli: no progress from {JobProgressPoller.StatusFunction}(): cannot open a second connection: {ex.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
             return null;
         }
     }
@@ -249,89 +240,6 @@ public sealed class AnalyzeService
         }
 
         return settings;
-    }
-
-    private async Task PollAsync(NpgsqlConnection poll, int callerPid, AnalyzeProgress progress, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_pollInterval, _time);
-        try
-        {
-            do
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(PollTimeout);
-                try
-                {
-                    AnalyzeJobSample sample = await SampleAsync(poll, callerPid, attempt.Token).ConfigureAwait(false);
-                    progress.OnSample(sample);
-                }
-                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName)
-                {
-                    return;     // no worker pool functions in this database: the notices are all there is
-                }
-                catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                    if (poll.State is not System.Data.ConnectionState.Open)
-                    {
-                        return;
-                    }
-                }
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex) when (ex is NpgsqlException && cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task<AnalyzeJobSample> SampleAsync(NpgsqlConnection poll, int callerPid, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(PollQuery, poll);
-        command.Parameters.AddWithValue(callerPid);
-        command.Parameters.AddWithValue("kmersearch_perform_highfreq_analysis");
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        int? poolPid = null;
-        long? job = null;
-        double? fraction = null;
-        bool ours = false;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (reader.IsDBNull(1))
-            {
-                poolPid = reader.IsDBNull(0) ? null : reader.GetInt32(0);
-                continue;
-            }
-
-            // The analysing backend runs one statement; prefer the analysis's own job if it runs others too.
-            bool isAnalysis = !reader.IsDBNull(3) && reader.GetBoolean(3);
-            if (job is null || (isAnalysis && !ours))
-            {
-                job = reader.GetInt64(1);
-                fraction = reader.IsDBNull(2) ? null : reader.GetDouble(2);
-                ours = isAnalysis;
-            }
-        }
-
-        return new AnalyzeJobSample(_time.GetUtcNow(), poolPid, job, fraction);
-    }
-
-    private async Task TickAsync(AnalyzeProgress progress, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_pollInterval, _time);
-        try
-        {
-            do
-            {
-                progress.OnTick(_time.GetUtcNow());
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
     }
 
     private static int SqlError(AnalyzeOptions options, AnalyzeConsole console, PostgresException exception)

@@ -27,20 +27,12 @@ namespace Kmer.Cli;
 /// </summary>
 public sealed class PartitionService
 {
-    private const string StatusFunction = "kmersearch_worker_status";
-
-    private const string PollQuery =
-        "SELECT pid, job, progress, handler = $2 AS ours FROM " + StatusFunction + "()"
-        + " WHERE job IS NULL OR caller_pid = $1";
-
     private const string IndexQuery =
         "SELECT partition_name, index_name, rows_processed, execution_time_ms, worker_pid, success, error_message"
         + " FROM " + IndexOptions.Function + "($1, $2, $3)";
 
-    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
-
     private readonly TimeProvider _time;
-    private readonly TimeSpan _pollInterval;
+    private readonly JobProgressPoller _poller;
 
     /// <summary>Creates the service.</summary>
     /// <param name="time">The clock of the progress display and the elapsed time; the system clock when null.</param>
@@ -48,7 +40,7 @@ public sealed class PartitionService
     public PartitionService(TimeProvider? time = null, TimeSpan? pollInterval = null)
     {
         _time = time ?? TimeProvider.System;
-        _pollInterval = pollInterval ?? AnalyzeOptions.PollInterval;
+        _poller = new JobProgressPoller(_time, pollInterval ?? AnalyzeOptions.PollInterval);
     }
 
     /// <summary>Runs <c>partition</c> or <c>unpartition</c>; returns one of <see cref="PartitionExitCodes"/>.</summary>
@@ -213,8 +205,8 @@ public sealed class PartitionService
             _time.GetUtcNow(), e.Notice.InvariantSeverity, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
 
         using var background = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task polling = poll is null ? Task.CompletedTask : PollAsync(poll, backendPid, invocation.Handler, progress, background.Token);
-        Task ticking = TickAsync(progress, background.Token);
+        Task polling = poll is null ? Task.CompletedTask : _poller.PollAsync(poll, backendPid, invocation.Handler, progress, background.Token);
+        Task ticking = _poller.TickAsync(progress, background.Token);
         bool succeeded = false;
         try
         {
@@ -277,89 +269,8 @@ public sealed class PartitionService
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
             await poll.DisposeAsync().ConfigureAwait(false);
-            await console.Error.WriteLineAsync($"kmer-cli: no progress from {StatusFunction}(): cannot open a second connection: {ex.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"kmer-cli: no progress from {JobProgressPoller.StatusFunction}(): cannot open a second connection: {ex.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
             return null;
-        }
-    }
-
-    private async Task PollAsync(NpgsqlConnection poll, int callerPid, string handler, AnalyzeProgress progress, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_pollInterval, _time);
-        try
-        {
-            do
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(PollTimeout);
-                try
-                {
-                    progress.OnSample(await SampleAsync(poll, callerPid, handler, attempt.Token).ConfigureAwait(false));
-                }
-                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName)
-                {
-                    return;     // no worker pool functions in this database: the notices are all there is
-                }
-                catch (Exception ex) when ((ex is NpgsqlException or OperationCanceledException) && !cancellationToken.IsCancellationRequested)
-                {
-                    if (poll.State is not System.Data.ConnectionState.Open)
-                    {
-                        return;
-                    }
-                }
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (NpgsqlException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task<AnalyzeJobSample> SampleAsync(NpgsqlConnection poll, int callerPid, string handler, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(PollQuery, poll);
-        command.Parameters.AddWithValue(callerPid);
-        command.Parameters.AddWithValue(handler);
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        int? poolPid = null;
-        long? job = null;
-        double? fraction = null;
-        bool ours = false;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (reader.IsDBNull(1))
-            {
-                poolPid = reader.IsDBNull(0) ? null : reader.GetInt32(0);
-                continue;
-            }
-
-            bool isOurs = !reader.IsDBNull(3) && reader.GetBoolean(3);
-            if (job is null || (isOurs && !ours))
-            {
-                job = reader.GetInt64(1);
-                fraction = reader.IsDBNull(2) ? null : reader.GetDouble(2);
-                ours = isOurs;
-            }
-        }
-
-        return new AnalyzeJobSample(_time.GetUtcNow(), poolPid, job, fraction);
-    }
-
-    private async Task TickAsync(AnalyzeProgress progress, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_pollInterval, _time);
-        try
-        {
-            do
-            {
-                progress.OnTick(_time.GetUtcNow());
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
         }
     }
 
