@@ -242,7 +242,7 @@ internal sealed class DenseCounts : CountingStrategy
 
     private sealed class Writer(DenseCounts owner) : WriterCore
     {
-        private readonly long _keysBeforeOwnArray = owner._counts.LongLength / 16;
+        private long _keysBeforeOwnArray = owner._counts.LongLength / 16;
         private long _keysCounted;
         private uint[]? _own;
 
@@ -281,8 +281,9 @@ internal sealed class DenseCounts : CountingStrategy
 
         /// <summary>
         /// Switches to an array of the writer's own, worth its zeroing and
-        /// merging once the writer has counted this many keys; when the memory
-        /// account has no room, the writer stays on the shared array.
+        /// merging once the writer has counted a sixteenth of its length in
+        /// keys; when the memory account has no room, the writer stays on the
+        /// shared array.
         /// </summary>
         private void TakeOwnArray()
         {
@@ -293,7 +294,8 @@ internal sealed class DenseCounts : CountingStrategy
             }
             else
             {
-                _keysCounted = long.MinValue;
+                // No room: stay on the shared array for good.
+                _keysBeforeOwnArray = long.MaxValue;
             }
         }
 

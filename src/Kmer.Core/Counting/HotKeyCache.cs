@@ -8,16 +8,16 @@ namespace Kmer.Core.Counting;
 /// <remarks>
 /// <para>
 /// Keys are taken while the cache is less than half full; after that a key
-/// not in it is a miss and goes to the main counts (the dense array or the
-/// writer's partition tables) directly, so the cache keeps the keys seen
+/// not in it is a miss and goes to the writer's partition tables directly
+/// (only the sparse strategy uses the cache), so the cache keeps the keys seen
 /// first, which are the frequent ones with high probability. Every
 /// <see cref="WindowKeys"/> keys looked up in the filled cache, the hit rate
 /// is checked: if more than 1 key in 16 missed, the cache is drained into the
 /// main counts and bypassed for one window, then two, four, … up to 256
 /// windows (16M keys) while the rate stays low, and refilled afterwards. A miss costs a probe of the cache on top of the
-/// main count, so the cache pays only when nearly every key hits: on DNA reads
-/// with k = 8 it halves the counting time; with k ≥ 12 the keys made by read
-/// errors alone miss more often than that and the cache stays mostly off.
+/// main count, so the cache pays only when nearly every key hits; on DNA reads
+/// with k ≥ 12 the keys made by read errors alone miss more often than that
+/// and the cache stays mostly off.
 /// </para>
 /// <para>
 /// The cache's counts reach the main counts when it is drained: on a low hit
