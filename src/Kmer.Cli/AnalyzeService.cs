@@ -72,7 +72,7 @@ public sealed class AnalyzeService
 
     private async Task<int> RunCoreAsync(AnalyzeOptions options, AnalyzeConsole console, CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection? connection = await OpenAsync(options, console, cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection? connection = await CallConnection.OpenAsync(options.ConnectionString, options.Json, console, cancellationToken).ConfigureAwait(false);
         if (connection is null)
         {
             return AnalyzeExitCodes.CannotConnect;
@@ -94,14 +94,14 @@ public sealed class AnalyzeService
         }
         catch (PostgresException ex)
         {
-            return SqlError(options, console, ex);
+            return CallConnection.SqlError(options.Json, console, ex);
         }
         catch (NpgsqlException ex)
         {
-            return Lost(options, console, backendPid, ex);
+            return CallConnection.Lost(options.ConnectionString, options.Json, console, backendPid, ex);
         }
 
-        await using NpgsqlConnection? poll = await OpenPollAsync(options, console, cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection? poll = await CallConnection.OpenProgressAsync(options.ConnectionString, console, cancellationToken).ConfigureAwait(false);
         DateTimeOffset start = _time.GetUtcNow();
         long started = _time.GetTimestamp();
         AnalyzeProgress progress = CreateProgress(options, console, start);
@@ -140,11 +140,11 @@ public sealed class AnalyzeService
         }
         catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return SqlError(options, console, ex);
+            return CallConnection.SqlError(options.Json, console, ex);
         }
         catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return Lost(options, console, backendPid, ex);
+            return CallConnection.Lost(options.ConnectionString, options.Json, console, backendPid, ex);
         }
         catch (InvalidOperationException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -188,46 +188,6 @@ public sealed class AnalyzeService
         return result;
     }
 
-    private static async Task<NpgsqlConnection?> OpenAsync(AnalyzeOptions options, AnalyzeConsole console, CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(options.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or ArgumentException)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            string where = AnalyzeConnection.Describe(options.ConnectionString);
-            string reason = ex is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : ex.Message;
-            await console.Error.WriteLineAsync($"kmer-cli: cannot connect to PostgreSQL ({where}): {reason.ReplaceLineEndings(" ")}").ConfigureAwait(false);
-            if (options.Json)
-            {
-                AnalyzeReport.WriteFailureJson(console.Out, "cannot_connect", $"cannot connect ({where}): {reason}");
-            }
-
-            return null;
-        }
-    }
-
-    // Without the second connection the analysis still runs; the display then has the notices only.
-    private static async Task<NpgsqlConnection?> OpenPollAsync(AnalyzeOptions options, AnalyzeConsole console, CancellationToken cancellationToken)
-    {
-        var poll = new NpgsqlConnection(options.ConnectionString);
-        try
-        {
-            await poll.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return poll;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
-        {
-            await poll.DisposeAsync().ConfigureAwait(false);
-            await console.Error.WriteLineAsync($"kmer-cli: no progress from {JobProgressPoller.StatusFunction}(): cannot open a second connection: {ex.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
-            return null;
-        }
-    }
-
     private static async Task<IReadOnlyList<KeyValuePair<string, string?>>> ReadSettingsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT name, current_setting(name, true) FROM unnest($1::text[]) WITH ORDINALITY AS s(name, n) ORDER BY n", connection);
@@ -240,29 +200,5 @@ public sealed class AnalyzeService
         }
 
         return settings;
-    }
-
-    private static int SqlError(AnalyzeOptions options, AnalyzeConsole console, PostgresException exception)
-    {
-        AnalyzeReport.WriteSqlError(console.Error, exception);
-        if (options.Json)
-        {
-            AnalyzeReport.WriteFailureJson(console.Out, "error", exception.MessageText, exception);
-        }
-
-        return AnalyzeExitCodes.SqlError;
-    }
-
-    private static int Lost(AnalyzeOptions options, AnalyzeConsole console, int backendPid, NpgsqlException exception)
-    {
-        string message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"lost the connection to PostgreSQL ({AnalyzeConnection.Describe(options.ConnectionString)}, backend pid {backendPid}): {exception.Message.ReplaceLineEndings(" ")}");
-        console.Error.WriteLine($"kmer-cli: {message}");
-        if (options.Json)
-        {
-            AnalyzeReport.WriteFailureJson(console.Out, "cannot_connect", message);
-        }
-
-        return AnalyzeExitCodes.CannotConnect;
     }
 }

@@ -171,7 +171,7 @@ public sealed class PartitionService
 
     private async Task<int> RunCoreAsync<T>(Invocation<T> invocation, AnalyzeConsole console, CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection? connection = await OpenAsync(invocation, console, cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection? connection = await CallConnection.OpenAsync(invocation.ConnectionString, invocation.Json, console, cancellationToken).ConfigureAwait(false);
         if (connection is null)
         {
             return PartitionExitCodes.CannotConnect;
@@ -190,14 +190,14 @@ public sealed class PartitionService
         }
         catch (PostgresException ex)
         {
-            return SqlError(invocation, console, ex);
+            return CallConnection.SqlError(invocation.Json, console, ex);
         }
         catch (NpgsqlException ex)
         {
-            return Lost(invocation, console, backendPid, ex);
+            return CallConnection.Lost(invocation.ConnectionString, invocation.Json, console, backendPid, ex);
         }
 
-        await using NpgsqlConnection? poll = await OpenPollAsync(invocation, console, cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection? poll = await CallConnection.OpenProgressAsync(invocation.ConnectionString, console, cancellationToken).ConfigureAwait(false);
         DateTimeOffset start = _time.GetUtcNow();
         long started = _time.GetTimestamp();
         AnalyzeProgress progress = CreateProgress(invocation.Json, console, start);
@@ -227,75 +227,12 @@ public sealed class PartitionService
         }
         catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return SqlError(invocation, console, ex);
+            return CallConnection.SqlError(invocation.Json, console, ex);
         }
         catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return Lost(invocation, console, backendPid, ex);
+            return CallConnection.Lost(invocation.ConnectionString, invocation.Json, console, backendPid, ex);
         }
-    }
-
-    private static async Task<NpgsqlConnection?> OpenAsync<T>(Invocation<T> invocation, AnalyzeConsole console, CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(invocation.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or ArgumentException)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            string where = AnalyzeConnection.Describe(invocation.ConnectionString);
-            string reason = ex is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : ex.Message;
-            await console.Error.WriteLineAsync($"kmer-cli: cannot connect to PostgreSQL ({where}): {reason.ReplaceLineEndings(" ")}").ConfigureAwait(false);
-            if (invocation.Json)
-            {
-                AnalyzeReport.WriteFailureJson(console.Out, "cannot_connect", $"cannot connect ({where}): {reason}");
-            }
-
-            return null;
-        }
-    }
-
-    private static async Task<NpgsqlConnection?> OpenPollAsync<T>(Invocation<T> invocation, AnalyzeConsole console, CancellationToken cancellationToken)
-    {
-        var poll = new NpgsqlConnection(invocation.ConnectionString);
-        try
-        {
-            await poll.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return poll;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
-        {
-            await poll.DisposeAsync().ConfigureAwait(false);
-            await console.Error.WriteLineAsync($"kmer-cli: no progress from {JobProgressPoller.StatusFunction}(): cannot open a second connection: {ex.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
-            return null;
-        }
-    }
-
-    private static int SqlError<T>(Invocation<T> invocation, AnalyzeConsole console, PostgresException exception)
-    {
-        AnalyzeReport.WriteSqlError(console.Error, exception);
-        if (invocation.Json)
-        {
-            AnalyzeReport.WriteFailureJson(console.Out, "error", exception.MessageText, exception);
-        }
-
-        return PartitionExitCodes.SqlError;
-    }
-
-    private static int Lost<T>(Invocation<T> invocation, AnalyzeConsole console, int backendPid, NpgsqlException exception)
-    {
-        string message = string.Create(CultureInfo.InvariantCulture,
-            $"lost the connection to PostgreSQL ({AnalyzeConnection.Describe(invocation.ConnectionString)}, backend pid {backendPid}): {exception.Message.ReplaceLineEndings(" ")}");
-        console.Error.WriteLine($"kmer-cli: {message}");
-        if (invocation.Json)
-        {
-            AnalyzeReport.WriteFailureJson(console.Out, "cannot_connect", message);
-        }
-
-        return PartitionExitCodes.CannotConnect;
     }
 
     /// <summary>One command's call: the function, how to run it, how to report its value.</summary>
