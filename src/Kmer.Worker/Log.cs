@@ -104,6 +104,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Job {Job}: wrote {Keys} high-frequency keys of {Table}.{Column} (count > {Threshold}) in {Seconds:0.###} s")]
     public static partial void AnalysisWritten(ILogger logger, long job, int keys, string table, string column, long threshold, double seconds);
 
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Debug, Message = "Job {Job}: analysis timeline (ms since the call began): resolved {Resolved:0.0}, counter {Counter:0.0}, sessions {Sessions:0.0}, locked and planned {Planned:0.0}, scanned {Scanned:0.0}, selected {Selected:0.0}, written {Written:0.0}")]
+    public static partial void AnalysisTimeline(ILogger logger, long job, double resolved, double counter, double sessions, double planned, double scanned, double selected, double written);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Debug, Message = "Job {Job}: the closing garbage collection took {Milliseconds:0.0} ms")]
+    public static partial void AnalysisCollected(ILogger logger, long job, double milliseconds);
+
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Job {Job}: undid {Analyses} analyses ({Keys} keys) of {Table}.{Column}")]
     public static partial void AnalysisUndone(ILogger logger, long job, long analyses, long keys, string table, string column);
 }

@@ -97,12 +97,15 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
             // peak instead of growing with a series of them. (A compacting
             // collection that returns it to the system made the next k = 16
             // analysis ~25 % slower, faulting the pages in again.)
+            long collecting = Stopwatch.GetTimestamp();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+            Log.AnalysisCollected(_logger, context.Job.Id, Stopwatch.GetElapsedTime(collecting).TotalMilliseconds);
         }
     }
 
     private async ValueTask<object?> AnalyseAsync(HandlerContext context, CancellationToken cancellationToken)
     {
+        var clock = Stopwatch.StartNew();
         string tableArgument = TextArgument(context, 0, "table_name");
         string columnArgument = TextArgument(context, 1, "column_name");
         AnalysisSettings settings = AnalysisSettings.FromContext(context.Call.Context, _options.AnalysisMemoryLimitMB);
@@ -119,10 +122,13 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
             RangePlanner.Plan(leaves, settings.BatchSize).Count));
 
         // 2. The counter, and the readers' sessions, locked in before the caller's lock.
-        var clock = Stopwatch.StartNew();
+        double resolvedMs = clock.Elapsed.TotalMilliseconds;
         using SpillLease spill = _spill.CreateForJob(context.Job, context.Call.Context);
         using KeyCounter counter = KeyCounter.Create(new KeyCountingOptions(settings.Kmer.TotalBits, settings.MemoryLimitBytes, spill.Path, settings.Kmer.OccurBitlen));
+        double counterMs = clock.Elapsed.TotalMilliseconds;
         List<NpgsqlConnection> readers = await ReaderSessions.OpenAsync(_sessions, context, table, readerCount, cancellationToken).ConfigureAwait(false);
+        double sessionsMs = clock.Elapsed.TotalMilliseconds;
+        double plannedMs = 0;
         KeyScan scan;
         Task? scanning = null;
         using var stopScan = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -149,6 +155,7 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
                 cancellationToken).ConfigureAwait(false);
 
             // 4. The scan.
+            plannedMs = clock.Elapsed.TotalMilliseconds;
             context.ReportProgress(0);
             scan = new KeyScan(ranges, column, settings.Kmer);
             scanning = scan.RunAsync(readers, counter, stopScan.Token);
@@ -168,6 +175,7 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
         }
 
         // 5. Select and write.
+        double scannedMs = clock.Elapsed.TotalMilliseconds;
         long totalRows = scan.RowsRead;
         long threshold = HighfreqThreshold.Compute(totalRows, settings.MaxAppearanceRate, settings.MaxAppearanceNrow);
         Log.AnalysisScanned(_logger, context.Job.Id, totalRows, scan.ReadersUsed, clock.Elapsed.TotalSeconds, counter.PeakMemoryBytes, counter.SpillFileCount);
@@ -182,11 +190,13 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
         await InfoAsync(context, string.Create(CultureInfo.InvariantCulture,
             $"high-frequency k-mer analysis of {table.Display}.{column.Name}: writing {Plural(selected.Count, "high-frequency key")}"),
             cancellationToken).ConfigureAwait(false);
+        double selectedMs = clock.Elapsed.TotalMilliseconds;
         var writing = Stopwatch.StartNew();
         await WriteKeysAsync(context, extension, table, column, settings, selected, cancellationToken).ConfigureAwait(false);
         await AnalysisCatalog.WriteMetaAsync(context, extension, table, column, settings, cancellationToken).ConfigureAwait(false);
         context.ReportProgress(1);
         Log.AnalysisWritten(_logger, context.Job.Id, selected.Count, table.Display, column.Name, threshold, writing.Elapsed.TotalSeconds);
+        Log.AnalysisTimeline(_logger, context.Job.Id, resolvedMs, counterMs, sessionsMs, plannedMs, scannedMs, selectedMs, clock.Elapsed.TotalMilliseconds);
         await InfoAsync(context, string.Create(CultureInfo.InvariantCulture,
             $"high-frequency k-mer analysis of {table.Display}.{column.Name} done: {Plural(selected.Count, "high-frequency key")} of {Plural(totalRows, "row")} written "
             + $"in {clock.Elapsed.TotalSeconds:0.0} s"),
