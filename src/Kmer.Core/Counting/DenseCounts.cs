@@ -13,7 +13,8 @@ namespace Kmer.Core.Counting;
 /// (a locked dictionary, touched once per 2^32 increments), so counts are
 /// exact to 2^63. The selection scans the shared array in chunks of 2^18
 /// counters on every core, with a vectorised search for counters above the
-/// threshold.
+/// threshold, zeroing each chunk once read: a completed selection hands its
+/// arrays, clean, to <see cref="KeptCounterArrays"/> for the next counter.
 /// </summary>
 /// <remarks>
 /// A key's counter is at its <see cref="KeyCountingOptions.RareLowBits"/>
@@ -39,7 +40,7 @@ internal sealed class DenseCounts : CountingStrategy
         : base(keyBits, memoryLimitBytes)
     {
         Budget.Reserve(BytesFor(keyBits));
-        _counts = WrittenArray.Zeroed<uint>(1 << keyBits);
+        _counts = KeptCounterArrays.Rent(1 << keyBits);
         _lowBits = rareLowBits;
         _highBits = keyBits - rareLowBits;
         _lowMask = (1UL << rareLowBits) - 1;
@@ -82,12 +83,24 @@ internal sealed class DenseCounts : CountingStrategy
         uint below = threshold >= uint.MaxValue ? uint.MaxValue : (uint)threshold;
         Dictionary<ulong, long> wraps = _wraps;
         MergeWriterArrays(chunks, chunkLength, cancellationToken);
+
+        // Wrapped keys first: the scan zeroes the counters behind it.
+        var result = new List<KeyCount>();
+        foreach ((ulong key, long extra) in wraps)
+        {
+            long count = extra + counts[IndexOf(key)];
+            if (count > threshold)
+            {
+                result.Add(new KeyCount(key, count));
+            }
+        }
+
         ForEachChunk(
             chunks,
             chunk =>
             {
                 int start = chunk * chunkLength;
-                ReadOnlySpan<uint> span = counts.AsSpan(start, chunkLength);
+                Span<uint> span = counts.AsSpan(start, chunkLength);
                 List<KeyCount>? list = null;
                 int i = 0;
                 while (i < span.Length)
@@ -109,11 +122,11 @@ internal sealed class DenseCounts : CountingStrategy
                 }
 
                 found[chunk] = list;
+                span.Clear();
                 PartitionSelected?.Invoke();
             },
             cancellationToken);
 
-        var result = new List<KeyCount>();
         foreach (List<KeyCount>? list in found)
         {
             if (list is not null)
@@ -122,14 +135,7 @@ internal sealed class DenseCounts : CountingStrategy
             }
         }
 
-        foreach ((ulong key, long extra) in wraps)
-        {
-            long count = extra + counts[IndexOf(key)];
-            if (count > threshold)
-            {
-                result.Add(new KeyCount(key, count));
-            }
-        }
+        KeptCounterArrays.Return(counts);
 
         // Index order is key order only when no bits were moved.
         if (_lowBits != 0 || wraps.Count != 0)
@@ -142,17 +148,21 @@ internal sealed class DenseCounts : CountingStrategy
 
     protected override void DisposeCore()
     {
-        // The arrays go with the counter; nothing is on disk.
-        ReleaseWriterArrays();
+        // Arrays not merged are not clean: they go with the counter. Nothing is on disk.
+        ReleaseWriterArrays(keep: false);
     }
 
-    private void ReleaseWriterArrays()
+    private void ReleaseWriterArrays(bool keep)
     {
         lock (_writerArrays)
         {
             foreach (uint[] own in _writerArrays)
             {
                 Budget.Release(own.LongLength * sizeof(uint));
+                if (keep)
+                {
+                    KeptCounterArrays.Return(own);
+                }
             }
 
             _writerArrays.Clear();
@@ -173,7 +183,7 @@ internal sealed class DenseCounts : CountingStrategy
         }
     }
 
-    /// <summary>Adds the completed writers' arrays to the shared array, chunk by chunk on every core, and lets go of them.</summary>
+    /// <summary>Adds the completed writers' arrays to the shared array, chunk by chunk on every core, zeroing them behind, and hands them back clean.</summary>
     private void MergeWriterArrays(int chunks, int chunkLength, CancellationToken cancellationToken)
     {
         List<uint[]> writerArrays = _writerArrays;
@@ -190,10 +200,11 @@ internal sealed class DenseCounts : CountingStrategy
                 foreach (uint[] own in writerArrays)
                 {
                     Merge(own, start, start + chunkLength);
+                    own.AsSpan(start, chunkLength).Clear();
                 }
             },
             cancellationToken);
-        ReleaseWriterArrays();
+        ReleaseWriterArrays(keep: true);
     }
 
     /// <summary>Runs <paramref name="body"/> for every chunk of the array, on every core.</summary>
@@ -290,7 +301,7 @@ internal sealed class DenseCounts : CountingStrategy
             long bytes = owner._counts.LongLength * sizeof(uint);
             if (owner.Budget.TryReserve(bytes))
             {
-                _own = WrittenArray.Zeroed<uint>(owner._counts.Length);
+                _own = KeptCounterArrays.Rent(owner._counts.Length);
             }
             else
             {

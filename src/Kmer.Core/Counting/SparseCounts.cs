@@ -55,6 +55,8 @@ internal sealed class SparseCounts : CountingStrategy
     public SparseCounts(int keyBits, long memoryLimitBytes, string spillDirectory)
         : base(keyBits, memoryLimitBytes)
     {
+        // Its tables may fill the limit: no dense arrays kept beside them.
+        KeptCounterArrays.Release();
         PartitionBits = ChoosePartitionBits(memoryLimitBytes);
         Store = new SpillStore(spillDirectory);
     }
