@@ -78,7 +78,8 @@ internal sealed class KeyScan
         {
             NpgsqlConnection session = sessions[i];
             KeyCountWriter writer = counter.CreateWriter();
-            readers[i] = Task.Run(() => ReadAsync(session, writer, stop), CancellationToken.None);
+            // A thread of its own: the reads block on the socket (the pool's threads stay free).
+            readers[i] = Task.Factory.StartNew(() => Read(session, writer, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
         // The readers catch their own errors, so this never throws.
@@ -90,7 +91,7 @@ internal sealed class KeyScan
         }
     }
 
-    private async Task ReadAsync(NpgsqlConnection session, KeyCountWriter writer, CancellationTokenSource stop)
+    private void Read(NpgsqlConnection session, KeyCountWriter writer, CancellationTokenSource stop)
     {
         CancellationToken cancellationToken = stop.Token;
         try
@@ -108,7 +109,7 @@ internal sealed class KeyScan
                         Interlocked.Increment(ref _readersUsed);
                     }
 
-                    await ReadRangeAsync(session, range, reader, cancellationToken).ConfigureAwait(false);
+                    ReadRange(session, range, reader, cancellationToken);
                     Interlocked.Increment(ref _rangesDone);
                 }
 
@@ -122,32 +123,43 @@ internal sealed class KeyScan
         catch (Exception ex)
         {
             Interlocked.CompareExchange(ref _failure, ex, null);
-            await stop.CancelAsync().ConfigureAwait(false);
+            stop.Cancel();
         }
     }
 
-    private async Task ReadRangeAsync(NpgsqlConnection session, BlockRange range, Reader reader, CancellationToken cancellationToken)
+    /// <summary>Reads the rows of one block range through binary COPY into <paramref name="reader"/>.</summary>
+    /// <remarks>
+    /// Synchronous reads: per row, the asynchronous ones cost as much as
+    /// counting the keys of a read at small k. A cancel is seen at the next
+    /// row, and a read waiting for the server is ended by PostgreSQL's cancel
+    /// request, as an asynchronous read's cancellation would.
+    /// </remarks>
+    private void ReadRange(NpgsqlConnection session, BlockRange range, Reader reader, CancellationToken cancellationToken)
     {
-        NpgsqlBinaryExporter export = await session.BeginBinaryExportAsync(range.CopyCommand(_quotedColumn), cancellationToken).ConfigureAwait(false);
+        NpgsqlBinaryExporter export = session.BeginBinaryExport(range.CopyCommand(_quotedColumn));
         bool consumed = false;
         try
         {
             long pending = 0;
-            while (await export.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
+            using (cancellationToken.Register(static e => ((NpgsqlBinaryExporter)e!).Cancel(), export))
             {
-                if (export.IsNull)
+                while (export.StartRow() != -1)
                 {
-                    await export.SkipAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    reader.Add(await export.ReadAsync<byte[]>(NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false));
-                }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (export.IsNull)
+                    {
+                        export.Skip();
+                    }
+                    else
+                    {
+                        reader.Add(export.Read<byte[]>(NpgsqlDbType.Bytea));
+                    }
 
-                if (++pending == ProgressChunk)
-                {
-                    Interlocked.Add(ref _rowsRead, pending);
-                    pending = 0;
+                    if (++pending == ProgressChunk)
+                    {
+                        Interlocked.Add(ref _rowsRead, pending);
+                        pending = 0;
+                    }
                 }
             }
 
@@ -158,7 +170,7 @@ internal sealed class KeyScan
         {
             if (consumed)
             {
-                await export.DisposeAsync().ConfigureAwait(false);
+                export.Dispose();
             }
             else
             {
@@ -166,7 +178,7 @@ internal sealed class KeyScan
                 // the error that interrupted it is the one to report.
                 try
                 {
-                    await export.DisposeAsync().ConfigureAwait(false);
+                    export.Dispose();
                 }
                 catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or OperationCanceledException)
                 {
