@@ -83,7 +83,8 @@ public sealed class KeyCounterTests
     public void Hot_keys_cached_by_the_writers_are_counted_exactly(int keyBits, int limitMiB)
     {
         // Phases: a small hot set (the writers' caches take it), uniform keys
-        // (the caches are bypassed), the hot set again (the caches refill).
+        // (the caches are drained and bypassed), the hot set again (still
+        // bypassed: HotKeyCacheTests follows a cache through a refill).
         var random = new Random(keyBits);
         ulong maxKey = keyBits == 64 ? ulong.MaxValue : (1UL << keyBits) - 1;
         var hot = new ulong[200];
