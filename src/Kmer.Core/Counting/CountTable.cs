@@ -87,6 +87,24 @@ internal struct CountTable
         }
     }
 
+    /// <summary>The count of the key with hash <paramref name="hash"/>, 0 when the table does not have it.</summary>
+    public readonly long CountOf(ulong hash)
+    {
+        CountSlot[] slots = Slots;
+        int mask = (1 << Bits) - 1;
+        int i = Home(hash, UsedBits, Bits);
+        while (true)
+        {
+            ref CountSlot slot = ref slots[i];
+            if (slot.Count == 0 || slot.Hash == hash)
+            {
+                return slot.Count;
+            }
+
+            i = (i + 1) & mask;
+        }
+    }
+
     public readonly bool IsFull => Used > GrowAt;
 
     /// <summary>Moves every entry into a new array of 2^<paramref name="bits"/> slots.</summary>

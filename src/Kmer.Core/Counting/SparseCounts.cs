@@ -38,10 +38,9 @@ namespace Kmer.Core.Counting;
 /// <para>
 /// <b>Selection.</b> Partitions are processed on up to one thread per core
 /// (from disk: with a slice of the limit each, at least 64 KiB).
-/// In memory, a partition's tables are merged into the largest one (grown once
-/// to the size the sum of their entries needs, if the account grants it; if
-/// not, each table is sorted in place by hash and the tables are merged like
-/// sorted runs, which needs no memory). From disk, see
+/// In memory, a partition's tables are read where they are: only keys above
+/// the threshold's share in one table are looked up in the others (see
+/// <c>SelectPartition</c>), which needs no memory. From disk, see
 /// <see cref="SpilledPartitionReader"/>. The keys found are sorted at the end.
 /// </para>
 /// </remarks>
@@ -246,7 +245,7 @@ internal sealed class SparseCounts : CountingStrategy
                 static () => new List<KeyCount>(),
                 (partition, found) =>
                 {
-                    MergePartition(held, partition, threshold, found);
+                    SelectPartition(held, partition, threshold, found);
                     PartitionSelected?.Invoke();
                 },
                 found =>
@@ -270,135 +269,62 @@ internal sealed class SparseCounts : CountingStrategy
         return result;
     }
 
-    private void MergePartition(SparseWriter[] held, int partition, long threshold, List<KeyCount> found)
+    /// <summary>
+    /// Selects one partition's keys counted in more than <paramref name="threshold"/>
+    /// rows across the writers' tables, without merging them (so without
+    /// memory): a key whose counts in n tables add up to more than the
+    /// threshold has more than ⌊threshold / n⌋ in at least one of them, so only
+    /// those keys are looked up in the other tables, and each is reported from
+    /// the first table where it passes.
+    /// </summary>
+    private void SelectPartition(SparseWriter[] held, int partition, long threshold, List<KeyCount> found)
     {
-        var tables = new CountTable[held.Length];
-        int n = 0;
-        long entries = 0;
-        int target = 0;
+        var tables = new List<CountTable>(held.Length);
         foreach (SparseWriter writer in held)
         {
             CountTable table = writer.TakeTable(partition);
             if (table.Used == 0)
             {
                 Budget.Release(table.Bytes);
-                continue;
             }
-
-            if (n > 0 && table.Bits > tables[target].Bits)
+            else
             {
-                target = n;
+                tables.Add(table);
             }
-
-            entries += table.Used;
-            tables[n++] = table;
         }
 
-        if (n == 0)
+        long share = threshold / Math.Max(1, tables.Count);
+        for (int t = 0; t < tables.Count; t++)
         {
-            return;
-        }
-
-        ref CountTable merged = ref tables[target];
-        int bits = CountTable.BitsFor(entries);
-        if (bits > merged.Bits)
-        {
-            long oldBytes = merged.Bytes;
-            if (CountTable.Capacity(bits) < entries || !Budget.TryReserve((long)CountSlot.Size << bits))
-            {
-                MergeSorted(tables.AsSpan(0, n), threshold, found);
-                return;
-            }
-
-            merged.Resize(bits);
-            Budget.Release(oldBytes);
-        }
-
-        for (int t = 0; t < n; t++)
-        {
-            if (t == target)
-            {
-                continue;
-            }
-
             foreach (ref readonly CountSlot slot in tables[t].Slots.AsSpan())
             {
-                if (slot.Count != 0)
+                if (slot.Count <= share)
                 {
-                    merged.Add(slot.Hash, slot.Count);
+                    continue;
                 }
-            }
 
-            Budget.Release(tables[t].Bytes);
-            tables[t] = default;
-        }
-
-        foreach (ref readonly CountSlot slot in merged.Slots.AsSpan())
-        {
-            if (slot.Count > threshold)
-            {
-                found.Add(new KeyCount(slot.Hash * KeyHash.Inverse, slot.Count));
-            }
-        }
-
-        Budget.Release(merged.Bytes);
-    }
-
-    /// <summary>Sorts each table in place by hash and merges them as sorted runs (no memory needed).</summary>
-    private void MergeSorted(Span<CountTable> tables, long threshold, List<KeyCount> found)
-    {
-        var runs = new CountSlot[tables.Length][];
-        var lengths = new int[tables.Length];
-        var positions = new int[tables.Length];
-        for (int t = 0; t < tables.Length; t++)
-        {
-            Span<CountSlot> entries = tables[t].Compact();
-            entries.Sort(default(HashOrder));
-            runs[t] = tables[t].Slots;
-            lengths[t] = entries.Length;
-        }
-
-        while (true)
-        {
-            bool any = false;
-            ulong lowest = ulong.MaxValue;
-            for (int t = 0; t < runs.Length; t++)
-            {
-                if (positions[t] < lengths[t])
+                long total = slot.Count;
+                bool reported = false;
+                for (int u = 0; u < tables.Count && !reported; u++)
                 {
-                    ulong hash = runs[t][positions[t]].Hash;
-                    if (!any || hash < lowest)
+                    if (u != t)
                     {
-                        lowest = hash;
-                        any = true;
+                        long count = tables[u].CountOf(slot.Hash);
+                        reported = u < t && count > share;
+                        total += count;
                     }
                 }
-            }
 
-            if (!any)
-            {
-                break;
-            }
-
-            long count = 0;
-            for (int t = 0; t < runs.Length; t++)
-            {
-                if (positions[t] < lengths[t] && runs[t][positions[t]].Hash == lowest)
+                if (!reported && total > threshold)
                 {
-                    count += runs[t][positions[t]++].Count;
+                    found.Add(new KeyCount(slot.Hash * KeyHash.Inverse, total));
                 }
-            }
-
-            if (count > threshold)
-            {
-                found.Add(new KeyCount(lowest * KeyHash.Inverse, count));
             }
         }
 
-        foreach (ref CountTable table in tables)
+        foreach (CountTable table in tables)
         {
             Budget.Release(table.Bytes);
-            table = default;
         }
     }
 

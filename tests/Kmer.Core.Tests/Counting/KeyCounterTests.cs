@@ -77,6 +77,82 @@ public sealed class KeyCounterTests
     }
 
     [Theory]
+    [InlineData(2, 9)]
+    [InlineData(2, 10)]
+    [InlineData(3, 10)]
+    [InlineData(3, 11)]
+    public void Keys_split_between_writers_are_selected_exactly_at_the_threshold(int writers, long threshold)
+    {
+        // Every way of splitting counts of threshold - 1 .. threshold + 2 between
+        // the writers (each writer counts its share of a key in rows of its own),
+        // so that keys just above and just below the threshold's share per writer
+        // are all there; a sparse counter, whose selection looks keys up across
+        // the writers' tables.
+        var splits = new List<int[]>();
+        void Split(int[] parts, int writer, int left)
+        {
+            if (writer == parts.Length - 1)
+            {
+                parts[writer] = left;
+                splits.Add([.. parts]);
+                return;
+            }
+
+            for (int c = 0; c <= left; c++)
+            {
+                parts[writer] = c;
+                Split(parts, writer + 1, left - c);
+            }
+        }
+
+        for (long total = threshold - 1; total <= threshold + 2; total++)
+        {
+            Split(new int[writers], 0, (int)total);
+        }
+
+        var expected = new Dictionary<ulong, long>();
+        var rowsOfWriter = new List<ulong>[writers][];
+        int maxRows = splits.Max(p => p.Max());
+        for (int w = 0; w < writers; w++)
+        {
+            rowsOfWriter[w] = new List<ulong>[maxRows];
+            for (int r = 0; r < maxRows; r++)
+            {
+                rowsOfWriter[w][r] = [];
+            }
+        }
+
+        for (int k = 0; k < splits.Count; k++)
+        {
+            ulong key = 1_000_003UL * (ulong)(k + 1);
+            expected[key] = splits[k].Sum();
+            for (int w = 0; w < writers; w++)
+            {
+                for (int r = 0; r < splits[k][w]; r++)
+                {
+                    rowsOfWriter[w][r].Add(key);
+                }
+            }
+        }
+
+        using var directory = new TempDirectory();
+        using var counter = KeyCounter.Create(new KeyCountingOptions(48, 64 * MiB, directory.Path));
+        Assert.False(counter.IsDense);
+        for (int w = 0; w < writers; w++)
+        {
+            using KeyCountWriter writer = counter.CreateWriter();
+            foreach (List<ulong> row in rowsOfWriter[w])
+            {
+                writer.AddRow([.. row]);
+            }
+        }
+
+        var want = expected.Where(e => e.Value > threshold).Select(e => new KeyCount(e.Key, e.Value)).OrderBy(e => e.Key).ToList();
+        Assert.NotEmpty(want);
+        Assert.Equal(want, counter.SelectAbove(threshold, CancellationToken.None));
+    }
+
+    [Theory]
     [InlineData(24, 128)]
     [InlineData(40, 1)]
     [InlineData(40, 256)]

@@ -56,7 +56,7 @@ public sealed class SpillTests
     }
 
     [Fact]
-    public void Held_tables_are_merged_as_sorted_runs_when_memory_is_short()
+    public void Held_tables_are_selected_without_more_memory()
     {
         CountingData data = CountingData.Random(40, rows: 6_000, keysPerRow: 60, seed: 5);
         using var directory = new TempDirectory();
@@ -64,7 +64,7 @@ public sealed class SpillTests
         data.CountInto(counter, writers: 3);
         Assert.Equal(0, counter.SpillFileCount);
 
-        // No memory left: no partition's merged table may grow.
+        // No memory left: the selection reads the tables where they are.
         counter.Budget.Reserve(64 * MiB);
 
         Assert.Equal(data.ExpectedAbove(1), counter.SelectAbove(1, CancellationToken.None));
