@@ -21,7 +21,10 @@ namespace Kmer.Core.Counting;
 /// lowest bits moved to the top of the index: for n-gram keys nearly every key
 /// is a first occurrence, so their counters (4^k of them) lie side by side and
 /// stay in the CPU caches for small k, where scattered over the whole array
-/// they would not.
+/// they would not. The writers also note which of those top blocks they
+/// touched (the OR of the keys' moved bits, a bound on the highest), so the
+/// selection merges, scans and zeroes only the start of the arrays that can
+/// hold counts: for reads, the blocks of the first few occurrences.
 /// </remarks>
 internal sealed class DenseCounts : CountingStrategy
 {
@@ -35,6 +38,9 @@ internal sealed class DenseCounts : CountingStrategy
     private readonly ulong _highMask;
     private readonly Dictionary<ulong, long> _wraps = [];
     private readonly List<uint[]> _writerArrays = [];
+
+    // The OR of the moved low bits of every key counted by completed writers and Add.
+    private ulong _lowBitsSeen;
 
     public DenseCounts(int keyBits, int rareLowBits, long memoryLimitBytes)
         : base(keyBits, memoryLimitBytes)
@@ -56,6 +62,7 @@ internal sealed class DenseCounts : CountingStrategy
     internal void Add(ulong key, long count)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(key, MaxKey);
+        NoteLowBits(key & _lowMask);
         uint low = (uint)count;
         long extra = count - low;
         uint after = Interlocked.Add(ref _counts[IndexOf(key)], low);
@@ -75,14 +82,17 @@ internal sealed class DenseCounts : CountingStrategy
     protected override IReadOnlyList<KeyCount> SelectCore(long threshold, CancellationToken cancellationToken)
     {
         uint[] counts = _counts;
-        int chunks = (int)Math.Max(1, counts.LongLength / ChunkLength);
-        int chunkLength = (int)(counts.LongLength / chunks);
+
+        // Every counter past the blocks the keys' moved bits reached is zero in every array.
+        int used = (int)Math.Min(counts.LongLength, (long)(Volatile.Read(ref _lowBitsSeen) + 1) << _highBits);
+        int chunkLength = Math.Min(used, ChunkLength);
+        int chunks = (used + chunkLength - 1) / chunkLength;
         var found = new List<KeyCount>?[chunks];
 
         // Counters above this many rows are candidates; wrapped keys are looked at separately.
         uint below = threshold >= uint.MaxValue ? uint.MaxValue : (uint)threshold;
         Dictionary<ulong, long> wraps = _wraps;
-        MergeWriterArrays(chunks, chunkLength, cancellationToken);
+        MergeWriterArrays(chunks, chunkLength, used, cancellationToken);
 
         // Wrapped keys first: the scan zeroes the counters behind it.
         var result = new List<KeyCount>();
@@ -100,7 +110,7 @@ internal sealed class DenseCounts : CountingStrategy
             chunk =>
             {
                 int start = chunk * chunkLength;
-                Span<uint> span = counts.AsSpan(start, chunkLength);
+                Span<uint> span = counts.AsSpan(start, Math.Min(chunkLength, used - start));
                 List<KeyCount>? list = null;
                 int i = 0;
                 while (i < span.Length)
@@ -175,6 +185,21 @@ internal sealed class DenseCounts : CountingStrategy
     /// <summary>The key whose counter is at <paramref name="index"/>.</summary>
     private ulong KeyAt(int index) => (((ulong)index & _highMask) << _lowBits) | ((ulong)index >> _highBits);
 
+    private void NoteLowBits(ulong lowBits)
+    {
+        ulong seen = Volatile.Read(ref _lowBitsSeen);
+        while ((seen | lowBits) != seen)
+        {
+            ulong before = Interlocked.CompareExchange(ref _lowBitsSeen, seen | lowBits, seen);
+            if (before == seen)
+            {
+                return;
+            }
+
+            seen = before;
+        }
+    }
+
     private void AddWrap(ulong key, long extra)
     {
         lock (_wraps)
@@ -184,7 +209,7 @@ internal sealed class DenseCounts : CountingStrategy
     }
 
     /// <summary>Adds the completed writers' arrays to the shared array, chunk by chunk on every core, zeroing them behind, and hands them back clean.</summary>
-    private void MergeWriterArrays(int chunks, int chunkLength, CancellationToken cancellationToken)
+    private void MergeWriterArrays(int chunks, int chunkLength, int used, CancellationToken cancellationToken)
     {
         List<uint[]> writerArrays = _writerArrays;
         if (writerArrays.Count == 0)
@@ -197,10 +222,11 @@ internal sealed class DenseCounts : CountingStrategy
             chunk =>
             {
                 int start = chunk * chunkLength;
+                int end = Math.Min(used, start + chunkLength);
                 foreach (uint[] own in writerArrays)
                 {
-                    Merge(own, start, start + chunkLength);
-                    own.AsSpan(start, chunkLength).Clear();
+                    Merge(own, start, end);
+                    own.AsSpan(start, end - start).Clear();
                 }
             },
             cancellationToken);
@@ -256,6 +282,7 @@ internal sealed class DenseCounts : CountingStrategy
         private long _keysBeforeOwnArray = owner._counts.LongLength / 16;
         private long _keysCounted;
         private uint[]? _own;
+        private ulong _lowBitsSeen;
 
         public override void AddRow(ReadOnlySpan<ulong> keys)
         {
@@ -287,6 +314,7 @@ internal sealed class DenseCounts : CountingStrategy
                 _own = null;
             }
 
+            owner.NoteLowBits(_lowBitsSeen);
             owner.WriterCompleted();
         }
 
@@ -315,25 +343,34 @@ internal sealed class DenseCounts : CountingStrategy
             int lowBits = owner._lowBits;
             int highBits = owner._highBits;
             ulong lowMask = owner._lowMask;
+            ulong seen = _lowBitsSeen;
             foreach (ulong key in keys)
             {
+                seen |= key & lowMask;
                 if (++own[(int)(((key & lowMask) << highBits) | (key >> lowBits))] == 0)
                 {
                     owner.AddWrap(key, 1L << 32);
                 }
             }
+
+            _lowBitsSeen = seen;
         }
 
         private void IncrementShared(ReadOnlySpan<ulong> keys)
         {
             uint[] counts = owner._counts;
+            ulong lowMask = owner._lowMask;
+            ulong seen = _lowBitsSeen;
             foreach (ulong key in keys)
             {
+                seen |= key & lowMask;
                 if (Interlocked.Increment(ref counts[owner.IndexOf(key)]) == 0)
                 {
                     owner.AddWrap(key, 1L << 32);
                 }
             }
+
+            _lowBitsSeen = seen;
         }
     }
 }

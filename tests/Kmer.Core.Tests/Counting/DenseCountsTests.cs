@@ -33,6 +33,67 @@ public sealed class DenseCountsTests
         Assert.InRange(counter.PeakMemoryBytes, 1, limitMiB * MiB);
     }
 
+    [Theory]
+    // Which way the one key with high moved bits is counted: a writer's own
+    // array, the shared array (a writer with few keys), or Add.
+    [InlineData("own")]
+    [InlineData("shared")]
+    [InlineData("add")]
+    public void Keys_in_the_rare_blocks_are_counted_when_the_others_are_in_the_first(string how)
+    {
+        // 20-bit keys, 6 moved bits: nearly all keys have low bits 0 or 1 (the
+        // first two blocks of the index), a few 5, and one key 63 (the last block).
+        const int keyBits = 20;
+        var random = new Random(11);
+        var rows = new List<ulong[]>();
+        for (int r = 0; r < 12_000; r++)
+        {
+            var row = new HashSet<ulong>();
+            while (row.Count < 60)
+            {
+                ulong kmer = (ulong)random.Next(1 << 14);
+                ulong low = random.Next(100) switch { 0 => 5UL, < 20 => 1UL, _ => 0UL };
+                row.Add((kmer << 6) | low);
+            }
+
+            rows.Add([.. row]);
+        }
+
+        CountingData data = CountingData.FromRows(keyBits, rows);
+        using var counter = KeyCounter.Create(new KeyCountingOptions(keyBits, 64 * MiB, "/nonexistent", 6));
+        data.CountInto(counter, writers: 2);
+        ulong rare = (123UL << 6) | 63;
+        var expected = new Dictionary<ulong, long>(data.Expected) { [rare] = 3 };
+        switch (how)
+        {
+            case "own":
+            case "shared":
+                using (KeyCountWriter writer = counter.CreateWriter())
+                {
+                    int times = how == "own" ? 70_000 : 3;
+                    for (int i = 0; i < times; i++)
+                    {
+                        // A writer of 70,000 keys takes its own array after 65,536 (a sixteenth of 2^20).
+                        ulong key = i < times - 3 ? (ulong)i % 64 << 6 : rare;
+                        writer.AddRow([key]);
+                        if (key != rare)
+                        {
+                            expected[key] = expected.GetValueOrDefault(key) + 1;
+                        }
+                    }
+                }
+
+                break;
+            default:
+                counter.AddDense(rare, 3);
+                break;
+        }
+
+        Assert.Equal(
+            expected.Select(e => new KeyCount(e.Key, e.Value)).OrderBy(e => e.Key),
+            counter.SelectAbove(0, CancellationToken.None));
+    }
+
     [Fact]
     public void Writer_arrays_are_taken_only_while_the_limit_allows()
     {
