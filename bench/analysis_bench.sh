@@ -7,7 +7,8 @@
 # bowtie2-examples with bench/gen_reads.py (as types_bench.sh does) and loads
 # them into a DNA2 and a DNA4 table of a private throw-away cluster.  For each
 # size and each configuration (type, k, occur_bitlen) it reports:
-#   - the floor: COPY (SELECT seq FROM t) TO '/dev/null', median of 3;
+#   - the floor: COPY (SELECT seq FROM t) TO '/dev/null', median of the runs
+#     made before the analyses and before each timed analysis;
 #   - the analysis's wall time with max_parallel_maintenance_workers = 2 and
 #     = 0 (median of BENCH_REPEAT each, kmersearch_undo_highfreq_analysis
 #     between runs), the ratio to the floor against its target (3x when
@@ -22,8 +23,9 @@
 # Settings (environment):
 #   BENCH_SIZES="200000 1000000"  reads per table, one round per size
 #   BENCH_CONFIGS="dna2:8:8 dna2:12:8 dna2:16:8 dna4:8:8"   type:k:occur_bitlen
-#   BENCH_REPEAT=3           timed analyses per configuration and reader count (median)
-#   BENCH_FLOOR_REPEAT=3     timed floors per table (median)
+#   BENCH_REPEAT=5           timed analyses per configuration and reader count (median)
+#   BENCH_FLOOR_REPEAT=5     timed floors per table (median)
+#   BENCH_EXTERNAL_REPEAT=1  timed jellyfish and kmc runs per k (median), after one untimed
 #   BENCH_READ_LEN=150       bases per read
 #   BENCH_SEED=20240601      seed of the read generator
 #   BENCH_MEMORY_LIMIT=      kmersearch.highfreq_analysis_memory_limit in MB (default: the server's)
@@ -37,8 +39,9 @@ shopt -s inherit_errexit
 
 read -r -a SIZES <<<"${BENCH_SIZES:-200000 1000000}"
 read -r -a CONFIGS <<<"${BENCH_CONFIGS:-dna2:8:8 dna2:12:8 dna2:16:8 dna4:8:8}"
-REPEAT=${BENCH_REPEAT:-3}
-FLOOR_REPEAT=${BENCH_FLOOR_REPEAT:-3}
+REPEAT=${BENCH_REPEAT:-5}
+FLOOR_REPEAT=${BENCH_FLOOR_REPEAT:-5}
+EXTERNAL_REPEAT=${BENCH_EXTERNAL_REPEAT:-1}
 READ_LEN=${BENCH_READ_LEN:-150}
 SEED=${BENCH_SEED:-20240601}
 MEMORY_LIMIT=${BENCH_MEMORY_LIMIT:-}
@@ -66,6 +69,7 @@ for c in "${CONFIGS[@]}"; do
 done
 isint "$REPEAT" && [ "$REPEAT" -ge 1 ] || die "BENCH_REPEAT must be a positive integer"
 isint "$FLOOR_REPEAT" && [ "$FLOOR_REPEAT" -ge 1 ] || die "BENCH_FLOOR_REPEAT must be a positive integer"
+isint "$EXTERNAL_REPEAT" && [ "$EXTERNAL_REPEAT" -ge 1 ] || die "BENCH_EXTERNAL_REPEAT must be a positive integer"
 isint "$READ_LEN" && [ "$READ_LEN" -ge 32 ] || die "BENCH_READ_LEN must be an integer >= 32"
 [ -z "$MEMORY_LIMIT" ] || { isint "$MEMORY_LIMIT" && [ "$MEMORY_LIMIT" -ge 1 ]; } || die "BENCH_MEMORY_LIMIT must be a positive number of MB"
 [[ $EXTERNAL =~ ^[01]$ ]] || die "BENCH_EXTERNAL must be 0 or 1"
@@ -152,6 +156,14 @@ declare -A R            # R[key] = value, key = size:config:what
 TIMINGS=()              # raw timings, in run order
 NOTICES=""              # the notices of the first analysis, for the report
 
+# floor_sample SIZE TYPE: one timed floor of t_TYPE, added to R[SIZE:TYPE:floors].
+floor_sample() {
+    local s
+    s=$(timed "SELECT 1" "COPY (SELECT seq FROM t_$2) TO '/dev/null'") || die "floor of t_$2 failed: $(cat "$DIR/last.err")"
+    R[$1:$2:floors]="${R[$1:$2:floors]:-} $s"
+    TIMINGS+=("$1:$2:floor $s")
+}
+
 # analyse SIZE TYPE K B READERS TIMED(0|1): one analysis of t_TYPE, then
 # kmersearch_undo_highfreq_analysis. Records the time (if TIMED), the
 # result and the peak RSS; returns 1 (error in R[...:error]) when it fails.
@@ -162,6 +174,7 @@ analyse() {
     start=$(vmrss "$POOL" 2>/dev/null || echo 0)
     # The pool keeps memory it once used, so the peak is read beside the resident size at the start.
     if [ -z "${R[$key:start]:-}" ] || [ "$start" -lt "${R[$key:start]}" ]; then R[$key:start]=$start; fi
+    [ "$timed_run" = 0 ] || floor_sample "$size" "$type"
     start_sampler "$POOL" "$DIR/rss"
     if s=$(timed "$(kset "$k" "$b") SET max_parallel_maintenance_workers = $readers;" \
         "SELECT 'RESULT', * FROM kmersearch_perform_highfreq_analysis('t_$type', 'seq')" "$DIR/analysis.err"); then
@@ -201,17 +214,16 @@ for size in "${SIZES[@]}"; do
     done
     sql 'CHECKPOINT'
 
-    # The floor of each table: reading and printing every value, once untimed.
+    # The floor of each table: reading and printing every value, once untimed,
+    # then FLOOR_REPEAT times now and once before every timed analysis of the
+    # table (so that the machine's drift affects floor and analyses alike).
     for type in dna2 dna4; do
         timed "SELECT 1" "COPY (SELECT seq FROM t_$type) TO '/dev/null'" >/dev/null || die "floor of t_$type failed: $(cat "$DIR/last.err")"
-        ts=()
         for ((r = 1; r <= FLOOR_REPEAT; r++)); do
-            s=$(timed "SELECT 1" "COPY (SELECT seq FROM t_$type) TO '/dev/null'") || die "floor of t_$type failed: $(cat "$DIR/last.err")"
-            ts+=("$s"); TIMINGS+=("$size:$type:floor $s")
+            floor_sample "$size" "$type"
         done
-        R[$size:$type:floor]=$(median "${ts[@]}")
         R[$size:$type:mb]=$(val "SELECT round(pg_relation_size('t_$type') / 1048576.0, 1)")
-        log "floor t_$type: ${R[$size:$type:floor]}s (${ts[*]})"
+        log "floor t_$type: ${R[$size:$type:floors]}"
     done
 
     for c in "${CONFIGS[@]}"; do
@@ -238,7 +250,7 @@ for size in "${SIZES[@]}"; do
             # ones per substitution (1.5 per read), at most 4^k, at least 2^20 (jellyfish grows it when full).
             hs=$(awk -v n="$size" -v k="$k" 'BEGIN { e = 100000 + n * 1.5 * k; p = 4 ^ k; s = (e < p) ? e : p; printf "%d", (s < 1048576) ? 1048576 : s }')
             jt=(); kt=()
-            for ((r = 0; r <= REPEAT; r++)); do
+            for ((r = 0; r <= EXTERNAL_REPEAT; r++)); do
                 rm -rf "$DIR/jf.out" "$DIR/kmc.out"* "$DIR/kmc.tmp"; mkdir -p "$DIR/kmc.tmp"
                 t0=$(now)
                 jellyfish count -m "$k" -s "$hs" -t 2 -o "$DIR/jf.out" "$DIR/reads.fa" 2>"$DIR/jf.err" \
@@ -265,7 +277,12 @@ done
 row() { printf '%-12s %5s %11s %8s %8s %7s %6s %4s %8s %8s %8s %7s %15s\n' "$@"; }
 report_size() {
     local size=$1 c type k b floor key2 key0 t2 t0 res2 res0 keys ratio target verdict
-    echo "-- $size reads x $READ_LEN bases; floor COPY (SELECT seq) TO '/dev/null': DNA2 ${R[$size:dna2:floor]} s (${R[$size:dna2:mb]} MiB heap), DNA4 ${R[$size:dna4:floor]} s (${R[$size:dna4:mb]} MiB heap)"
+    for type in dna2 dna4; do
+        # shellcheck disable=SC2086  # the samples are space-separated numbers
+        R[$size:$type:floor]=$(median ${R[$size:$type:floors]})
+        R[$size:$type:nfloor]=$(wc -w <<<"${R[$size:$type:floors]}")
+    done
+    echo "-- $size reads x $READ_LEN bases; floor COPY (SELECT seq) TO '/dev/null': DNA2 ${R[$size:dna2:floor]} s (median of ${R[$size:dna2:nfloor]}; ${R[$size:dna2:mb]} MiB heap), DNA4 ${R[$size:dna4:floor]} s (median of ${R[$size:dna4:nfloor]}; ${R[$size:dna4:mb]} MiB heap)"
     row config 2k+b "keys" highfreq "time s" ":floor" target ok "keys/s" "1-rd s" speed-up workers "RSS peak/start"
     for c in "${CONFIGS[@]}"; do
         IFS=: read -r type k b <<<"$c"
@@ -323,11 +340,11 @@ OUT="$REPO/bench/results/analysis_bench-$STAMP.txt"
     fi
     echo "method       wall time by psql \\timing (no connection start-up), median of $REPEAT after one untimed warm-up;"
     echo "             kmersearch_undo_highfreq_analysis after every run; reader counts interleaved;"
-    echo "             floor: COPY (SELECT seq FROM t) TO '/dev/null', median of $FLOOR_REPEAT after one warm-up;"
+    echo "             floor: COPY (SELECT seq FROM t) TO '/dev/null' after one warm-up, $FLOOR_REPEAT times and once before every timed analysis, median;"
     echo "             keys = sum(cardinality(kmersearch_ngram_keys(seq))) at that k and b, keys/s = keys / time;"
     echo "             peak RSS: max VmRSS of the worker pool process (pid from kmersearch_worker_status()), sampled every 50 ms,"
     echo "             idle $(mib "$(vmrss "$POOL")") MiB now; jellyfish count -m K -s N -t 2 (no -C) and kmc -kK -t2 -ci1 -b -fa,"
-    echo "             median of $REPEAT after one warm-up; targets: analysis <= 3x floor when 2k+b <= 26, <= 8x above"
+    echo "             median of $EXTERNAL_REPEAT after one warm-up; targets: analysis <= 3x floor when 2k+b <= 26, <= 8x above"
     echo
     echo "columns: time s = analysis with max_parallel_maintenance_workers = 2; :floor its ratio to the floor of that table;"
     echo "         1-rd s = with max_parallel_maintenance_workers = 0; speed-up = 1-rd / time; workers = parallel_workers_used"

@@ -62,6 +62,9 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
 
     private static readonly TimeSpan ProgressTick = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long after an analysis its garbage is collected.</summary>
+    private static readonly TimeSpan CollectAfter = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How often, at most, an INFO reports the scan's progress.</summary>
     private static readonly TimeSpan NoticeInterval = TimeSpan.FromSeconds(3);
 
@@ -92,14 +95,24 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
         finally
         {
             // The counting arrays and tables (up to the memory limit) are
-            // garbage now: collected at once, their memory is what the next
-            // analysis reuses, so the resident size stays near one analysis's
-            // peak instead of growing with a series of them. (A compacting
+            // garbage now: collected, their memory is what the next analysis
+            // reuses, so the resident size stays near one analysis's peak
+            // instead of growing with a series of them. (A compacting
             // collection that returns it to the system made the next k = 16
-            // analysis ~25 % slower, faulting the pages in again.)
-            long collecting = Stopwatch.GetTimestamp();
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
-            Log.AnalysisCollected(_logger, context.Job.Id, Stopwatch.GetElapsedTime(collecting).TotalMilliseconds);
+            // analysis ~25 % slower, faulting the pages in again.) Shortly
+            // after the result has gone: a blocking collection pauses every
+            // thread, the one sending the result too.
+            long job = context.Job.Id;
+            _ = Task.Delay(CollectAfter, CancellationToken.None).ContinueWith(
+                _ =>
+                {
+                    long collecting = Stopwatch.GetTimestamp();
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+                    Log.AnalysisCollected(_logger, job, Stopwatch.GetElapsedTime(collecting).TotalMilliseconds);
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
         }
     }
 
