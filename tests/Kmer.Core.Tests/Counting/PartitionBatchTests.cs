@@ -27,7 +27,8 @@ public sealed class PartitionBatchTests
     }
 
     [Theory]
-    [InlineData(1L << 30, 8, 10)] // 2 MiB of batches, a 512th of the limit
+    [InlineData(1L << 30, 8, 13)] // 16 MiB of batches: a 64th, and the largest batches
+    [InlineData(1L << 31, 8, 13)] // still the largest: 16 MiB, a 128th
     [InlineData(16L << 20, 8, 7)] // 256 KiB: a 64th
     [InlineData(1L << 20, 4, 7)] // 16 partitions of 128 hashes: 16 KiB
     [InlineData(1L << 17, 4, 4)] // 2 KiB: the smallest batches
@@ -48,7 +49,7 @@ public sealed class PartitionBatchTests
     {
         // 300 keys over 256 partitions: no batch fills, so every key is still
         // waiting when the writer completes.
-        Assert.Equal(10, PartitionBatches.BatchBitsFor(256 * MiB, SparseCounts.ChoosePartitionBits(256 * MiB)));
+        Assert.Equal(11, PartitionBatches.BatchBitsFor(256 * MiB, SparseCounts.ChoosePartitionBits(256 * MiB)));
         CountingData data = CountingData.Random(40, rows: 30, keysPerRow: 20, seed: 5, hotKeys: 5);
         using var directory = new TempDirectory();
         using var counter = KeyCounter.Create(new KeyCountingOptions(40, 256 * MiB, directory.Path));
