@@ -105,6 +105,24 @@ public static class DnaCodec
     /// </exception>
     public static PackedDna ReadWire(DnaAlphabet alphabet, ReadOnlySpan<byte> wire)
     {
+        int bitLength = CheckWire(alphabet, wire);
+        return new PackedDna(alphabet, bitLength, wire.Slice(WireHeaderLength, DataLength(bitLength)).ToArray());
+    }
+
+    /// <summary>
+    /// Reads one value in the binary send/recv format, as <see cref="ReadWire"/>,
+    /// without copying: the value's data is a slice of <paramref name="wire"/>, which must not change while the value is used.
+    /// </summary>
+    /// <exception cref="InvalidDnaException">As the copying overload.</exception>
+    public static PackedDna ReadWireView(DnaAlphabet alphabet, ReadOnlyMemory<byte> wire)
+    {
+        int bitLength = CheckWire(alphabet, wire.Span);
+        return new PackedDna(alphabet, bitLength, wire.Slice(WireHeaderLength, DataLength(bitLength)));
+    }
+
+    /// <summary>Checks one value in the wire format (see <see cref="ReadWire"/>) and returns its bit length.</summary>
+    private static int CheckWire(DnaAlphabet alphabet, ReadOnlySpan<byte> wire)
+    {
         ArgumentNullException.ThrowIfNull(alphabet);
 
         // Checks run in the order PostgreSQL would meet the problems: inside
@@ -147,7 +165,7 @@ public static class DnaCodec
             throw InvalidDnaException.TrailingBytes(alphabet, payload.Length - needed);
         }
 
-        return new PackedDna(alphabet, bitLength, data.ToArray());
+        return bitLength;
     }
 
     /// <summary>Size of the value in the wire format: 4 + ceil(bit length / 8).</summary>

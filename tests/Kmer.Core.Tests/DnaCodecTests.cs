@@ -152,6 +152,31 @@ public sealed class DnaCodecTests
     }
 
     [Fact]
+    public void Read_wire_view_reads_the_same_values_without_a_copy_and_checks_the_same()
+    {
+        byte[] wire = Convert.FromHexString("000000081b");
+        PackedDna view = DnaCodec.ReadWireView(DnaAlphabet.Dna2, wire);
+        Assert.Equal(DnaCodec.ReadWire(DnaAlphabet.Dna2, wire), view);
+        wire[4] = 0;
+        Assert.Equal("AAAA", DnaCodec.Decode(view));
+
+        foreach ((DnaAlphabet alphabet, string hex) in new[]
+        {
+            (DnaAlphabet.Dna4, "0000001012401200"),
+            (DnaAlphabet.Dna2, "0000000619"),
+            (DnaAlphabet.Dna2, "7ffffffe00"),
+            (DnaAlphabet.Dna2, "000000081b00"),
+            (DnaAlphabet.Dna2, "000000"),
+        })
+        {
+            byte[] bad = Convert.FromHexString(hex);
+            var copying = Assert.Throws<InvalidDnaException>(() => DnaCodec.ReadWire(alphabet, bad));
+            var viewing = Assert.Throws<InvalidDnaException>(() => DnaCodec.ReadWireView(alphabet, bad));
+            Assert.Equal((copying.SqlState, copying.Message), (viewing.SqlState, viewing.Message));
+        }
+    }
+
+    [Fact]
     public void Write_wire_overloads_agree()
     {
         PackedDna value = DnaCodec.Encode(DnaAlphabet.Dna2, "TTGCA");

@@ -15,7 +15,7 @@ namespace Kmer.Worker.Analysis;
 /// non-NULL value into their own <see cref="KeyCountWriter"/>.
 /// </summary>
 /// <remarks>
-/// A value is decoded from its binary send format (<see cref="DnaCodec.ReadWire"/>)
+/// A value is decoded from its binary send format (<see cref="DnaCodec.ReadWireView"/>)
 /// and its keys computed by one <see cref="NgramKeyExtractor"/> per reader,
 /// whose buffers are reused; keys are unique within a value, so each key's
 /// count is the number of rows containing it. Every row read, NULL or not,
@@ -194,7 +194,8 @@ internal sealed class KeyScan
 
         public void Add(byte[] wire)
         {
-            PackedDna value = DnaCodec.ReadWire(alphabet, wire);
+            // A view of the row's bytes (no copy): the keys are extracted before the next row.
+            PackedDna value = DnaCodec.ReadWireView(alphabet, wire);
             int max = extractor.MaxKeys(alphabet, value.Length);
             if (max == 0)
             {
