@@ -73,6 +73,9 @@ public sealed class NgramKeyExtractor
     private readonly uint _generationStep;
     private readonly uint _saturatedCount;
 
+    // A DNA4 value of A, C, G and T only, repacked as DNA2 (see TryRepackAsDna2).
+    private byte[] _repacked = [];
+
     private uint[]? _direct;
     private uint _directBase;
     private ulong[]? _compact;
@@ -108,6 +111,28 @@ public sealed class NgramKeyExtractor
 
     /// <summary>The k and b the keys are made with.</summary>
     public KmerSettings Settings { get; }
+
+    /// <summary>
+    /// Per DNA4 byte (two codes): the two bases as four DNA2 bits when both
+    /// codes are A, C, G or T (0001, 0010, 0100, 1000), else 0xFF.
+    /// </summary>
+    private static ReadOnlySpan<byte> Dna4PairAsDna2 => Dna4PairTable;
+
+    private static readonly byte[] Dna4PairTable = BuildDna4PairTable();
+
+    private static byte[] BuildDna4PairTable()
+    {
+        static int Digit(int code) => code switch { 1 => 0, 2 => 1, 4 => 2, 8 => 3, _ => -1 };
+        var table = new byte[256];
+        for (int pair = 0; pair < 256; pair++)
+        {
+            int high = Digit(pair >> 4);
+            int low = Digit(pair & 0xF);
+            table[pair] = high < 0 || low < 0 ? (byte)0xFF : (byte)((high << 2) | low);
+        }
+
+        return table;
+    }
 
     private static ReadOnlySpan<byte> SymbolInfo =>
     [
@@ -206,6 +231,18 @@ public sealed class NgramKeyExtractor
             };
         }
 
+        // Without ambiguity codes or N every window is its one k-mer, in order:
+        // the keys are those of the same bases as DNA2, which its path extracts faster.
+        if (TryRepackAsDna2(data, length, out ReadOnlySpan<byte> dna2))
+        {
+            return BeginSequence(length - _kmerSize + 1) switch
+            {
+                TableKind.Direct => ExtractDna2(dna2, length, ref output, StartDirect()),
+                TableKind.Compact => ExtractDna2(dna2, length, ref output, StartCompact()),
+                _ => ExtractDna2(dna2, length, ref output, new GeneralCounter(this)),
+            };
+        }
+
         var symbols = new PackedDna4Symbols(data);
         return BeginSequence(checked((length - _kmerSize + 1) * 3)) switch
         {
@@ -213,6 +250,63 @@ public sealed class NgramKeyExtractor
             TableKind.Compact => ExtractDegenerate(ref symbols, length, ref output, StartCompact()),
             _ => ExtractDegenerate(ref symbols, length, ref output, new GeneralCounter(this)),
         };
+    }
+
+    /// <summary>
+    /// Repacks DNA4 data (two codes a byte, the first in the high nibble) of
+    /// <paramref name="length"/> bases as DNA2 (four bases a byte, the first in
+    /// the top bits) into a buffer of the extractor's, unless a code is not A,
+    /// C, G or T.
+    /// </summary>
+    private bool TryRepackAsDna2(ReadOnlySpan<byte> dna4, int length, out ReadOnlySpan<byte> dna2)
+    {
+        int bytes = (length + 3) >> 2;
+        if (_repacked.Length < bytes)
+        {
+            _repacked = new byte[Math.Max(bytes, 2 * _repacked.Length)];
+        }
+
+        Span<byte> target = _repacked.AsSpan(0, bytes);
+        ReadOnlySpan<byte> pairs = Dna4PairAsDna2;
+        int fullPairs = length >> 1;
+        for (int j = 0; j < fullPairs; j++)
+        {
+            // Two bases as four DNA2 bits, or 0xFF.
+            int bits = pairs[dna4[j]];
+            if (bits > 0xF)
+            {
+                dna2 = default;
+                return false;
+            }
+
+            if ((j & 1) == 0)
+            {
+                target[j >> 1] = (byte)(bits << 4);
+            }
+            else
+            {
+                target[j >> 1] |= (byte)bits;
+            }
+        }
+
+        if ((length & 1) != 0)
+        {
+            // The last base, alone in the high nibble of the last byte.
+            int bits = pairs[dna4[fullPairs] | 0x1];
+            if (bits > 0xF)
+            {
+                dna2 = default;
+                return false;
+            }
+
+            int last = length - 1;
+            int shift = 6 - ((last & 3) << 1);
+            byte digit = (byte)((bits >> 2) << shift);
+            target[last >> 2] = (last & 3) == 0 ? digit : (byte)(target[last >> 2] | digit);
+        }
+
+        dna2 = target;
+        return true;
     }
 
     /// <summary>

@@ -61,6 +61,27 @@ public sealed class NgramKeyPropertyTests
         }
     }
 
+    [Theory]
+    // DNA4 values of A, C, G and T only take DNA2's path; one other code
+    // anywhere (either nibble of a byte, the odd last base) must not.
+    [InlineData("ACGTTGCAACGTA")]
+    [InlineData("ACGTTGCAACGTAC")]
+    [InlineData("NCGTTGCAACGTA")]
+    [InlineData("ANGTTGCAACGTA")]
+    [InlineData("ACGTTGCAACGTN")]
+    [InlineData("ACGTTGCAACGRAC")]
+    [InlineData("ACGTTGCAACGTAM")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public void Dna4_values_with_or_without_other_codes_agree_with_the_naive_reference(string text)
+    {
+        foreach ((int k, int b) in new[] { (4, 8), (5, 2), (8, 8), (12, 0) })
+        {
+            var actual = new List<ulong>();
+            new NgramKeyExtractor(new KmerSettings(k, b)).Extract(DnaCodec.Encode(DnaAlphabet.Dna4, text), actual);
+            Assert.Equal(NaiveNgramKeys.Keys(text, k, b, degenerate: true), actual);
+        }
+    }
+
     private static string RandomStandard(Random random, int length)
     {
         var text = new StringBuilder(length);
