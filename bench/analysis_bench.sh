@@ -11,7 +11,8 @@
 #     made before the analyses and before each timed analysis;
 #   - the analysis's wall time with max_parallel_maintenance_workers = 2 and
 #     = 0 (median of BENCH_REPEAT each, kmersearch_undo_highfreq_analysis
-#     between runs), the ratio to the floor against its target (3x when
+#     between runs), the ratio to the floor, and the median of each run's
+#     ratio to the floor timed just before it, against the target (3x when
 #     2k+b <= 26, else 8x), the speed-up of 2 over 0, highfreq_kmers_count,
 #     n-gram keys counted per second;
 #   - the worker pool's peak VmRSS during the runs (sampled every 50 ms)
@@ -160,6 +161,7 @@ NOTICES=""              # the notices of the first analysis, for the report
 floor_sample() {
     local s
     s=$(timed "SELECT 1" "COPY (SELECT seq FROM t_$2) TO '/dev/null'") || die "floor of t_$2 failed: $(cat "$DIR/last.err")"
+    LAST_FLOOR=$s
     R[$1:$2:floors]="${R[$1:$2:floors]:-} $s"
     TIMINGS+=("$1:$2:floor $s")
 }
@@ -194,6 +196,7 @@ analyse() {
     sql "SELECT kmersearch_undo_highfreq_analysis('t_$type', 'seq')"
     if [ "$timed_run" = 1 ]; then
         R[$key:times]="${R[$key:times]:-} $s"
+        R[$key:ratios]="${R[$key:ratios]:-} $(div "$s" "$LAST_FLOOR")"
         TIMINGS+=("$key $s")
     fi
     log "analysis t_$type k=$k b=$b readers=$readers$( [ "$timed_run" = 1 ] || echo ' (warm-up)'): ${s}s, result ($(tr '|' ' ' <<<"$result")), peak VmRSS $(mib "${rss:-0}") MiB"
@@ -274,16 +277,16 @@ for size in "${SIZES[@]}"; do
 done
 
 # ---------------------------------------------------------------- report
-row() { printf '%-12s %5s %11s %8s %8s %7s %6s %4s %8s %8s %8s %7s %15s\n' "$@"; }
+row() { printf '%-12s %5s %11s %8s %8s %7s %7s %6s %4s %8s %8s %8s %7s %15s\n' "$@"; }
 report_size() {
-    local size=$1 c type k b floor key2 key0 t2 t0 res2 res0 keys ratio target verdict
+    local size=$1 c type k b floor key2 key0 t2 t0 res2 res0 keys ratio paired target verdict
     for type in dna2 dna4; do
         # shellcheck disable=SC2086  # the samples are space-separated numbers
         R[$size:$type:floor]=$(median ${R[$size:$type:floors]})
         R[$size:$type:nfloor]=$(wc -w <<<"${R[$size:$type:floors]}")
     done
     echo "-- $size reads x $READ_LEN bases; floor COPY (SELECT seq) TO '/dev/null': DNA2 ${R[$size:dna2:floor]} s (median of ${R[$size:dna2:nfloor]}; ${R[$size:dna2:mb]} MiB heap), DNA4 ${R[$size:dna4:floor]} s (median of ${R[$size:dna4:nfloor]}; ${R[$size:dna4:mb]} MiB heap)"
-    row config 2k+b "keys" highfreq "time s" ":floor" target ok "keys/s" "1-rd s" speed-up workers "RSS peak/start"
+    row config 2k+b "keys" highfreq "time s" ":floor" "paired" target ok "keys/s" "1-rd s" speed-up workers "RSS peak/start"
     for c in "${CONFIGS[@]}"; do
         IFS=: read -r type k b <<<"$c"
         floor=${R[$size:$type:floor]}
@@ -293,7 +296,9 @@ report_size() {
         if [ -n "${R[$key2:times]:-}" ]; then
             t2=$(median ${R[$key2:times]})
             ratio=$(div "$t2" "$floor")
-            verdict=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r <= t) ? "yes" : "NO" }')
+            # shellcheck disable=SC2086  # space-separated numbers
+            paired=$(median ${R[$key2:ratios]})
+            verdict=$(awk -v r="$paired" -v t="$target" 'BEGIN { print (r <= t) ? "yes" : "NO" }')
             IFS='|' read -r -a res2 <<<"${R[$key2:result]}"
             if [ -n "${R[$key0:times]:-}" ]; then
                 t0=$(median ${R[$key0:times]})
@@ -301,11 +306,11 @@ report_size() {
             else
                 t0=error; res0=()
             fi
-            row "${type^^} k$k b$b" $((2 * k + b)) "$keys" "${res2[1]}" "$t2" "${ratio}x" "<=${target}x" "$verdict" \
+            row "${type^^} k$k b$b" $((2 * k + b)) "$keys" "${res2[1]}" "$t2" "${ratio}x" "${paired}x" "<=${target}x" "$verdict" \
                 "$(rate "$keys" "$t2")" "$t0" "$( [ "$t0" = error ] && echo - || echo "$(div "$t0" "$t2")x")" \
                 "${res2[2]}/${res0[2]:--}" "$(mib "${R[$key2:rss]:-0}")/$(mib "${R[$key2:start]:-0}") MiB"
         else
-            row "${type^^} k$k b$b" $((2 * k + b)) "$keys" - error - "<=${target}x" - - - - - -
+            row "${type^^} k$k b$b" $((2 * k + b)) "$keys" - error - - "<=${target}x" - - - - - -
             echo "             error: ${R[$key2:error]:-?}"
         fi
         if [ -n "${R[$key0:error]:-}" ] && [ -n "${R[$key2:times]:-}" ]; then
@@ -347,6 +352,8 @@ OUT="$REPO/bench/results/analysis_bench-$STAMP.txt"
     echo "             median of $EXTERNAL_REPEAT after one warm-up; targets: analysis <= 3x floor when 2k+b <= 26, <= 8x above"
     echo
     echo "columns: time s = analysis with max_parallel_maintenance_workers = 2; :floor its ratio to the floor of that table;"
+    echo "         paired = the median of each timed analysis's ratio to the floor timed just before it, robust to the"
+    echo "         machine's drift between runs; ok compares it with the target;"
     echo "         1-rd s = with max_parallel_maintenance_workers = 0; speed-up = 1-rd / time; workers = parallel_workers_used"
     echo "         (2 / 0); RSS = the pool's highest VmRSS during the 2-reader runs / its lowest VmRSS at the start of one"
     echo
