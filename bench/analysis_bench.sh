@@ -297,7 +297,7 @@ report_size() {
             t2=$(median ${R[$key2:times]})
             ratio=$(div "$t2" "$floor")
             # shellcheck disable=SC2086  # space-separated numbers
-            paired=$(median ${R[$key2:ratios]})
+            paired=$(awk -v m="$(median ${R[$key2:ratios]})" 'BEGIN { printf "%.2f", m }')
             verdict=$(awk -v r="$paired" -v t="$target" 'BEGIN { print (r <= t) ? "yes" : "NO" }')
             IFS='|' read -r -a res2 <<<"${R[$key2:result]}"
             if [ -n "${R[$key0:times]:-}" ]; then
