@@ -110,6 +110,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 6005, Level = LogLevel.Debug, Message = "Job {Job}: the closing garbage collection took {Milliseconds:0.0} ms")]
     public static partial void AnalysisCollected(ILogger logger, long job, double milliseconds);
 
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Debug, Message = "Job {Job}: counting differs in shape from the last analysis; the memory kept from it was given back first")]
+    public static partial void AnalysisCompacted(ILogger logger, long job);
+
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Job {Job}: undid {Analyses} analyses ({Keys} keys) of {Table}.{Column}")]
     public static partial void AnalysisUndone(ILogger logger, long job, long analyses, long keys, string table, string column);
 }

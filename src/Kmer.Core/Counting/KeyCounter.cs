@@ -101,6 +101,12 @@ public sealed class KeyCounter : IDisposable
     public static bool UsesDense(int keyBits, long memoryLimitBytes) =>
         keyBits <= MaxDenseKeyBits && DenseCounts.BytesFor(keyBits) <= memoryLimitBytes / 2;
 
+    /// <summary>
+    /// Lets go of the dense counter arrays kept, zeroed, for the next counter of
+    /// the same width (their memory goes with the next garbage collection).
+    /// </summary>
+    public static void ReleaseKeptArrays() => KeptCounterArrays.Release();
+
     /// <summary>A writer for one thread. Thread-safe.</summary>
     /// <exception cref="InvalidOperationException"><see cref="SelectAbove"/> has been called.</exception>
     /// <exception cref="ObjectDisposedException">The counter is disposed.</exception>

@@ -137,7 +137,13 @@ public sealed class HighfreqAnalysisHandler : ICallHandler
         // 2. The counter, and the readers' sessions, locked in before the caller's lock.
         double resolvedMs = clock.Elapsed.TotalMilliseconds;
         using SpillLease spill = _spill.CreateForJob(context.Job, context.Call.Context);
-        using KeyCounter counter = KeyCounter.Create(new KeyCountingOptions(settings.Kmer.TotalBits, settings.MemoryLimitBytes, spill.Path, settings.Kmer.OccurBitlen));
+        var countingOptions = new KeyCountingOptions(settings.Kmer.TotalBits, settings.MemoryLimitBytes, spill.Path, settings.Kmer.OccurBitlen);
+        if (CountingMemory.PrepareFor(countingOptions))
+        {
+            Log.AnalysisCompacted(_logger, context.Job.Id);
+        }
+
+        using KeyCounter counter = KeyCounter.Create(countingOptions);
         double counterMs = clock.Elapsed.TotalMilliseconds;
         List<NpgsqlConnection> readers = await ReaderSessions.OpenAsync(_sessions, context, table, readerCount, cancellationToken).ConfigureAwait(false);
         double sessionsMs = clock.Elapsed.TotalMilliseconds;
