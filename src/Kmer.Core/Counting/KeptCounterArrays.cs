@@ -16,8 +16,8 @@ namespace Kmer.Core.Counting;
 /// </para>
 /// <para>
 /// Kept arrays are let go of <see cref="IdleRelease"/> after the last one was
-/// handed back, followed by a full collection, so an idle worker does not hold
-/// them.
+/// handed back, followed by an aggressive collection that returns the memory
+/// to the system, so an idle worker does not hold them.
 /// </para>
 /// </remarks>
 internal static class KeptCounterArrays
@@ -97,7 +97,9 @@ internal static class KeptCounterArrays
             Kept.Clear();
         }
 
-        // No counter took them for a while: let the runtime give the memory back.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        // No counter took them for a while: give the memory back. Only an
+        // aggressive collection decommits what it frees; a plain one, even
+        // compacting, leaves it committed (CountingMemoryTests in the worker).
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 }
